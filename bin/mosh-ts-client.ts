@@ -1,0 +1,100 @@
+// mosh-ts-client: a drop-in for mosh-client (`mosh-ts-client [-# 'ARGS'] IP PORT`, key in MOSH_KEY).
+import { execFileSync } from "node:child_process";
+import { isIP } from "node:net";
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { runTerminalClient } from "../sdk/session/terminal-client.js";
+import { versionBlock } from "../sdk/version.js";
+
+const argv0 = basename(process.argv[1] ?? "mosh-ts-client").replace(/\.[cm]?js$/, "");
+const usage = `Usage: ${argv0} [-# 'ARGS'] IP PORT\n       ${argv0} -c\n`;
+
+function fail(message: string): never {
+  process.stderr.write(message + "\n" + versionBlock(argv0) + "\n" + usage);
+  process.exit(1);
+}
+
+/** The terminal's colour count from terminfo (`-c`), as mosh-client prints it. */
+function colours(): string {
+  try {
+    const n = execFileSync("tput", ["colors"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return /^-?\d+$/.test(n) ? n : "-1";
+  } catch {
+    return /256color/.test(process.env.TERM ?? "") ? "256" : process.env.TERM === "dumb" ? "-1" : "8";
+  }
+}
+
+/** mosh-client needs a UTF-8 locale; the environment decides it (LC_ALL, then LC_CTYPE, then LANG). */
+function localeCharset(): string {
+  const e = process.env;
+  const ctype = e.LC_ALL || e.LC_CTYPE || e.LANG || "C";
+  return /utf-?8/i.test(ctype) ? "UTF-8" : ctype === "C" || ctype === "POSIX" ? "ANSI_X3.4-1968" : ctype;
+}
+
+function parseCommandLine(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        "#": { type: "string", short: "#" },
+        c: { type: "boolean", short: "c" },
+        v: { type: "boolean", short: "v", multiple: true },
+        help: { type: "boolean" },
+        version: { type: "boolean" },
+      },
+      allowPositionals: true,
+    });
+  } catch (err) {
+    return fail(`${argv0}: ${(err as Error).message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const parsed = parseCommandLine(process.argv.slice(2));
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(versionBlock(argv0) + "\n" + usage);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(versionBlock(argv0));
+    return;
+  }
+  if (values.c) {
+    process.stdout.write(colours() + "\n");
+    return;
+  }
+  if (positionals.length !== 2) fail("");
+  const [ip, portText] = positionals;
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`${argv0}: Bad UDP port (${portText})\n`);
+  if (!isIP(ip)) fail(`${argv0}: Bad IP address (${ip})\n`);
+  const key = process.env.MOSH_KEY;
+  if (key === undefined) {
+    process.stderr.write("MOSH_KEY environment variable not found.\n");
+    process.exit(1);
+  }
+  delete process.env.MOSH_KEY;
+  const charset = localeCharset();
+  if (charset !== "UTF-8") {
+    process.stderr.write(
+      `${argv0} needs a UTF-8 native locale to run.\n\nUnfortunately, the client's environment (${process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || "C"}) specifies\nthe character set "${charset}".\n\n`,
+    );
+    process.exit(1);
+  }
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    process.stderr.write("tcgetattr: Inappropriate ioctl for device\n");
+    process.exit(1);
+  }
+  const status = await runTerminalClient({
+    ip,
+    port: Number(portText),
+    key,
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+  process.exit(status);
+}
+
+void main();

@@ -1,0 +1,81 @@
+// Drawing frames on the user's real terminal with minimal output, and its open/close sequences (mosh-protocol.md §11.6).
+import { execFileSync } from "node:child_process";
+import { displayDiff, type DisplayOptions } from "../terminal/display-diff.js";
+import type { Frame } from "../terminal/frame.js";
+
+const TITLE_TERMS = /^(xterm|rxvt|kterm|Eterm|alacritty|screen|tmux)/;
+
+/** What the user's terminal supports and wants, from the environment. */
+export interface LocalTerminalInfo {
+  /** terminfo smcup (enter the alternate screen); empty when MOSH_NO_TERM_INIT is set. */
+  smcup: string;
+  /** terminfo rmcup (leave the alternate screen); empty when MOSH_NO_TERM_INIT is set. */
+  rmcup: string;
+  /** Whether window titles are drawn (TERM starts with xterm, rxvt, kterm, Eterm, alacritty, screen or tmux). */
+  titles: boolean;
+  /** Prefix for the title (`[mosh] ` unless MOSH_TITLE_NOPREFIX is set). */
+  titlePrefix: string;
+}
+
+/** Reads {@link LocalTerminalInfo} from environment variables as mosh-client does. */
+export function localTerminalInfo(env: NodeJS.ProcessEnv): LocalTerminalInfo {
+  const init = env.MOSH_NO_TERM_INIT === undefined;
+  return {
+    smcup: init ? terminfoString(env, "smcup") : "",
+    rmcup: init ? terminfoString(env, "rmcup") : "",
+    titles: TITLE_TERMS.test(env.TERM ?? ""),
+    titlePrefix: env.MOSH_TITLE_NOPREFIX === undefined ? "[mosh] " : "",
+  };
+}
+
+/** Looks a terminfo string up with tput (ncurses); xterm's value when tput is unavailable. */
+function terminfoString(env: NodeJS.ProcessEnv, cap: "smcup" | "rmcup"): string {
+  try {
+    return execFileSync("tput", [cap], { env, encoding: "latin1", stdio: ["ignore", "pipe", "ignore"], timeout: 2000 });
+  } catch {
+    if (!/^(xterm|screen|tmux|rxvt)/.test(env.TERM ?? "")) return "";
+    return cap === "smcup" ? "\x1b[?1049h" : "\x1b[?1049l";
+  }
+}
+
+/**
+ * The user's terminal as a display: remembers what it shows and sends only the difference
+ * to each new frame.
+ */
+export class LocalDisplay {
+  private shown: Frame | null = null;
+  private readonly opts: DisplayOptions;
+
+  constructor(
+    private readonly info: LocalTerminalInfo,
+    private readonly out: (s: string) => void,
+  ) {
+    this.opts = { ech: true, bce: true, titles: info.titles, titlePrefix: info.titlePrefix };
+  }
+
+  /** Enters the alternate screen (unless disabled) and application cursor-key mode. */
+  open(): void {
+    this.out(this.info.smcup + "\x1b[?1h");
+    this.shown = null;
+  }
+
+  /** Draws `frame`, sending only what differs from what the terminal shows. */
+  draw(frame: Frame): void {
+    const s = displayDiff(this.shown, frame, this.opts);
+    this.shown = frame;
+    if (s.length) this.out(s);
+  }
+
+  /** Forgets what the terminal shows, so the next draw is a full repaint (Ctrl-L, resume). */
+  invalidate(): void {
+    this.shown = null;
+  }
+
+  /** Restores the terminal's modes and leaves the alternate screen. */
+  close(): void {
+    this.out(
+      "\x1b[?1l\x1b[0m\x1b[?25h\x1b[?1003l\x1b[?1002l\x1b[?1001l\x1b[?1000l\x1b[?1015l\x1b[?1006l\x1b[?1005l" +
+        this.info.rmcup,
+    );
+  }
+}

@@ -1,0 +1,332 @@
+// The SSP sender (mosh-protocol.md §6.2–§6.4, §6.6): sent states, assumed receiver state, timers, shutdown.
+import type { Instruction } from "../wire/instruction.js";
+import { makeChaff, PROTOCOL_VERSION, SHUTDOWN_NUM } from "../wire/instruction.js";
+import type { SyncState } from "./sync-state.js";
+
+/** Heartbeat / empty-ack period in ms (ACK_INTERVAL). */
+export const ACK_INTERVAL = 3000;
+/** Delay of the ack that follows received data, in ms (ACK_DELAY). */
+export const ACK_DELAY = 100;
+/** Shutdown instructions sent before giving up (SHUTDOWN_RETRIES). */
+export const SHUTDOWN_RETRIES = 16;
+/** Fast retransmission stops this long (ms) after the peer was last heard; also the shutdown timeout. */
+export const ACTIVE_RETRY_TIMEOUT = 10000;
+/** Cap on the sent-state list; the middle is trimmed beyond it. */
+export const SENT_STATES_CAP = 32;
+/** Default SEND_MINDELAY of a server in ms (a client uses 1). */
+export const SERVER_SEND_MINDELAY = 8;
+/** SEND_MINDELAY of a client in ms. */
+export const CLIENT_SEND_MINDELAY = 1;
+
+const NEVER = Number.POSITIVE_INFINITY;
+const U64 = (1n << 64n) - 1n;
+
+/** One entry of the sent-state list: a state the sender numbered and sent (or holds as its base). */
+export interface SentState<S> {
+  /** When it was (last) sent, ms of the transport clock. */
+  time: number;
+  /** Its state number (`SHUTDOWN_NUM` for the shutdown state). */
+  readonly num: bigint;
+  /** A private copy of the state. */
+  readonly state: S;
+}
+
+/** What the sender needs from the connection below it. */
+export interface SenderLink {
+  /** Current retransmission timeout in ms. */
+  rto(): number;
+  /** Current frame interval in ms. */
+  sendInterval(): number;
+  /** Whether there is a peer to send to (a server before its first client datagram has none). */
+  hasRemoteAddress(): boolean;
+  /** Sends one instruction (fragmented and encrypted below). */
+  send(inst: Instruction): void;
+}
+
+/**
+ * mosh's `TransportSender`: keeps the local state in sync with the peer by sending diffs from
+ * the state the peer is assumed to hold, retransmitting, sending delayed and heartbeat acks,
+ * and running the shutdown handshake. Time is passed in by the caller (ms, monotonic).
+ */
+export class TransportSender<S extends SyncState<S>> {
+  #current: S;
+  #sent: SentState<S>[];
+  #assumed: SentState<S>;
+  readonly #link: SenderLink;
+  readonly #mindelay: number;
+  #nextAckTime: number;
+  #nextSendTime: number;
+  #mindelayClock: number | null = null;
+  #ackNum = 0n;
+  #pendingDataAck = false;
+  #lastHeard = Number.NEGATIVE_INFINITY;
+  #shutdown = false;
+  #shutdownTries = 0;
+  #shutdownStart = Number.NEGATIVE_INFINITY;
+  #lastAckSent = -1n;
+
+  /**
+   * @param initial the local state 0; kept by reference as the current state (a copy becomes the sent state 0)
+   * @param now the transport clock's time (ms)
+   * @param sendMindelay SEND_MINDELAY: 8 for a server, 1 for a client
+   */
+  constructor(initial: S, link: SenderLink, now: number, sendMindelay: number = SERVER_SEND_MINDELAY) {
+    this.#current = initial;
+    this.#sent = [{ time: now, num: 0n, state: initial.clone() }];
+    this.#assumed = this.#sent[0];
+    this.#link = link;
+    this.#mindelay = sendMindelay;
+    this.#nextAckTime = now;
+    this.#nextSendTime = now;
+  }
+
+  /** The live local state (held by reference). */
+  get currentState(): S {
+    return this.#current;
+  }
+
+  /** Replaces the live local state (or re-announces an in-place change). Ignored once shutting down. */
+  setCurrentState(s: S): void {
+    if (this.#shutdown) return;
+    this.#current = s;
+  }
+
+  /** The sent-state list, front (acknowledged) first. For inspection and tests; do not modify. */
+  get sentStates(): readonly SentState<S>[] {
+    return this.#sent;
+  }
+
+  /** The entry currently used as the diff base (valid after a `calculateTimers`/`tick`). */
+  get assumedReceiverState(): SentState<S> {
+    return this.#assumed;
+  }
+
+  /** Newest peer state number received in order (sent as `ack_num`). */
+  get ackNum(): bigint {
+    return this.#ackNum;
+  }
+
+  /** When the next (delayed or heartbeat) ack is due, ms. */
+  get nextAckTime(): number {
+    return this.#nextAckTime;
+  }
+
+  /** When the next data send is due, ms (Infinity = never). */
+  get nextSendTime(): number {
+    return this.#nextSendTime;
+  }
+
+  /** Send time of the newest acknowledged state (mosh's last round-trip success). */
+  get sentStateAckedTimestamp(): number {
+    return this.#sent[0].time;
+  }
+
+  /** Whether `startShutdown()` was called. */
+  get shutdownInProgress(): boolean {
+    return this.#shutdown;
+  }
+
+  /** Whether the peer acknowledged our shutdown state (the front is state -1). */
+  get shutdownAcknowledged(): boolean {
+    return this.#sent[0].num === SHUTDOWN_NUM;
+  }
+
+  /** Whether we have sent an instruction acknowledging the peer's shutdown (`ack_num = -1`). */
+  get counterpartyShutdownAckSent(): boolean {
+    return this.#lastAckSent === SHUTDOWN_NUM;
+  }
+
+  /** Number of shutdown instructions sent so far. */
+  get shutdownTries(): number {
+    return this.#shutdownTries;
+  }
+
+  /** When the shutdown started (ms), or -Infinity. */
+  get shutdownStart(): number {
+    return this.#shutdownStart;
+  }
+
+  /** Whether to give up waiting for the shutdown ack (16 tries or 10 s). */
+  shutdownAckTimedOut(now: number): boolean {
+    if (!this.#shutdown) return false;
+    return this.#shutdownTries >= SHUTDOWN_RETRIES || now - this.#shutdownStart >= ACTIVE_RETRY_TIMEOUT;
+  }
+
+  /** Starts the shutdown handshake: freezes the current state; every later instruction has `new_num = -1`. */
+  startShutdown(now: number): void {
+    if (this.#shutdown) return;
+    this.#current = this.#current.clone();
+    this.#shutdown = true;
+    this.#shutdownStart = now;
+  }
+
+  /** Records the peer's newest in-order state number (sent as `ack_num`). */
+  setAckNum(n: bigint): void {
+    this.#ackNum = n;
+  }
+
+  /** Asks for a data ack (sent within ACK_DELAY) because the peer sent a non-empty diff. */
+  setDataAck(): void {
+    this.#pendingDataAck = true;
+  }
+
+  /** Records that a new peer state arrived at `now` (the active-retry window). */
+  remoteHeard(now: number): void {
+    this.#lastHeard = now;
+  }
+
+  /** Processes `ack_num` from the peer: drops every sent state older than it, if we still hold it. */
+  processAcknowledgmentThrough(ackNum: bigint): void {
+    const sent = this.#sent;
+    let found = false;
+    for (let i = 0; i < sent.length; i++) {
+      if (sent[i].num === ackNum) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return;
+    let k = 0;
+    for (let i = 0; i < sent.length; i++) if (!(sent[i].num < ackNum)) sent[k++] = sent[i];
+    sent.length = k;
+  }
+
+  /** §6.3: the assumed receiver state, pruning, and the next ack/send times. */
+  calculateTimers(now: number): void {
+    this.#updateAssumedReceiverState(now);
+    this.#rationalizeStates();
+
+    if (this.#pendingDataAck && this.#nextAckTime > now + ACK_DELAY) this.#nextAckTime = now + ACK_DELAY;
+
+    const back = this.#sent[this.#sent.length - 1];
+    const interval = this.#link.sendInterval();
+    const heard = this.#lastHeard + ACTIVE_RETRY_TIMEOUT > now;
+    if (!this.#current.equals(back.state)) {
+      if (this.#mindelayClock === null) this.#mindelayClock = now;
+      this.#nextSendTime = Math.max(this.#mindelayClock + this.#mindelay, back.time + interval);
+    } else if (!this.#current.equals(this.#assumed.state) && heard) {
+      this.#nextSendTime = back.time + interval;
+      if (this.#mindelayClock !== null) {
+        this.#nextSendTime = Math.max(this.#nextSendTime, this.#mindelayClock + this.#mindelay);
+      }
+    } else if (!this.#current.equals(this.#sent[0].state) && heard) {
+      this.#nextSendTime = back.time + this.#link.rto() + ACK_DELAY;
+    } else {
+      this.#nextSendTime = NEVER;
+    }
+
+    if (this.#shutdown || this.#ackNum === SHUTDOWN_NUM) this.#nextAckTime = back.time + interval;
+  }
+
+  /** ms until the sender next needs a `tick` (Infinity while there is no remote address). */
+  waitTime(now: number): number {
+    this.calculateTimers(now);
+    if (!this.#link.hasRemoteAddress()) return NEVER;
+    const next = Math.min(this.#nextAckTime, this.#nextSendTime);
+    return next > now ? next - now : 0;
+  }
+
+  /** §6.4: sends data, a retransmission or an empty ack if one is due. */
+  tick(now: number): void {
+    this.calculateTimers(now);
+    if (!this.#link.hasRemoteAddress()) return;
+    if (now < this.#nextAckTime && now < this.#nextSendTime) return;
+
+    let diff = this.#current.diffFrom(this.#assumed.state);
+    diff = this.#attemptProspectiveResendOptimization(diff);
+
+    if (diff.length === 0) {
+      if (now >= this.#nextAckTime) {
+        this.#sendEmptyAck(now);
+        this.#mindelayClock = null;
+      }
+      if (now >= this.#nextSendTime) {
+        this.#nextSendTime = NEVER;
+        this.#mindelayClock = null;
+      }
+    } else if (now >= this.#nextSendTime || now >= this.#nextAckTime) {
+      this.#sendToReceiver(diff, now);
+      this.#mindelayClock = null;
+    }
+  }
+
+  #updateAssumedReceiverState(now: number): void {
+    const sent = this.#sent;
+    const limit = this.#link.rto() + ACK_DELAY;
+    this.#assumed = sent[0];
+    for (let i = 1; i < sent.length; i++) {
+      if (now - sent[i].time < limit) this.#assumed = sent[i];
+      else return;
+    }
+  }
+
+  /** Lets the state forget what the acknowledged state already holds (mosh's `rationalize_states`). */
+  #rationalizeStates(): void {
+    const known = this.#sent[0].state;
+    if (!known.subtract) return;
+    this.#current.subtract?.(known);
+    for (let i = this.#sent.length - 1; i >= 0; i--) this.#sent[i].state.subtract?.(known);
+  }
+
+  #attemptProspectiveResendOptimization(proposed: Uint8Array): Uint8Array {
+    const front = this.#sent[0];
+    if (this.#assumed === front) return proposed;
+    const resend = this.#current.diffFrom(front.state);
+    if (
+      resend.length <= proposed.length ||
+      (resend.length < 1000 && resend.length - proposed.length < 100)
+    ) {
+      this.#assumed = front;
+      return resend;
+    }
+    return proposed;
+  }
+
+  #sendEmptyAck(now: number): void {
+    const back = this.#sent[this.#sent.length - 1];
+    const newNum = this.#shutdown ? SHUTDOWN_NUM : (back.num + 1n) & U64;
+    this.#addSentState(now, newNum, this.#current.clone());
+    this.#sendInstruction(EMPTY, newNum);
+    this.#nextAckTime = now + ACK_INTERVAL;
+    this.#nextSendTime = NEVER;
+  }
+
+  #sendToReceiver(diff: Uint8Array, now: number): void {
+    let back = this.#sent[this.#sent.length - 1];
+    let newNum = this.#current.equals(back.state) ? back.num : (back.num + 1n) & U64;
+    if (this.#shutdown) newNum = SHUTDOWN_NUM;
+    if (newNum === back.num) back.time = now;
+    else this.#addSentState(now, newNum, this.#current.clone());
+
+    this.#sendInstruction(diff, newNum);
+
+    back = this.#sent[this.#sent.length - 1];
+    this.#assumed = back;
+    this.#nextAckTime = now + ACK_INTERVAL;
+    this.#nextSendTime = NEVER;
+  }
+
+  #addSentState(time: number, num: bigint, state: S): void {
+    const sent = this.#sent;
+    sent.push({ time, num, state });
+    if (sent.length > SENT_STATES_CAP) sent.splice(sent.length - 16, 1);
+  }
+
+  #sendInstruction(diff: Uint8Array, newNum: bigint): void {
+    const inst: Instruction = {
+      protocolVersion: PROTOCOL_VERSION,
+      oldNum: this.#assumed.num,
+      newNum,
+      ackNum: this.#ackNum,
+      throwawayNum: this.#sent[0].num,
+      diff,
+      chaff: makeChaff(),
+    };
+    if (newNum === SHUTDOWN_NUM) this.#shutdownTries++;
+    this.#lastAckSent = this.#ackNum;
+    this.#pendingDataAck = false;
+    this.#link.send(inst);
+  }
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,15 @@
+// The error type for malformed input from the peer ("Illegal counterparty input" in mosh).
+
+/**
+ * Input from the counterparty that cannot be decoded: a short or oversize datagram, a bad
+ * fragment, a failed decompression, malformed protobuf. Non-fatal: the receiver drops the
+ * datagram (or instruction) and carries on, as mosh does.
+ */
+export class WireError extends Error {
+  override readonly name = "WireError";
+
+  /** @param message what was wrong with the input (never contains key material). */
+  constructor(message: string) {
+    super(message);
+  }
+}

@@ -1,0 +1,73 @@
+// mosh-ts-client in tmux against the real mosh-server, side by side with the real mosh-client.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { startRealMoshServer } from "./helpers/mosh-server.js";
+import { startTmux } from "./helpers/tmux.js";
+
+const client = join(import.meta.dirname, "..", "dist", "bin", "mosh-ts-client.js");
+const commands = [
+  "echo hello-$((6*7))",
+  "printf '\\033[1;31mred\\033[0m \\033[38;5;208morange\\033[0m \\033[38;2;1;2;3mtc\\033[0m \\344\\270\\255\\346\\226\\207\\n'",
+  "seq 1 30",
+  "printf 'done\\n'",
+];
+
+async function runIn(program: "real" | "ours") {
+  const server = await startRealMoshServer({});
+  const cmd =
+    program === "real"
+      ? ["mosh-client", "127.0.0.1", String(server.port)]
+      : [process.execPath, client, "127.0.0.1", String(server.port)];
+  const tmux = await startTmux({
+    cols: 80,
+    rows: 24,
+    command: ["sh", "-c", `"$@"; echo "EXIT=$?"; exec sleep 600`, "sh", ...cmd],
+    env: { MOSH_KEY: server.key, TERM: "xterm-256color" },
+  });
+  return { server, tmux };
+}
+
+describe("mosh-ts-client in tmux", () => {
+  it("shows the same screen as the real mosh-client, and Ctrl-^ . exits restoring the terminal", async () => {
+    const screens: Record<string, { plain: string; escaped: string }> = {};
+    for (const program of ["real", "ours"] as const) {
+      const { server, tmux } = await runIn(program);
+      try {
+        await tmux.waitForText("$ ", 15000);
+        for (const c of commands) {
+          tmux.sendKeys(c, { literal: true });
+          tmux.sendKeys("Enter");
+        }
+        await tmux.waitForText(/^done\s*\n\$ $/m, 15000);
+        screens[program] = { plain: await tmux.capture(), escaped: await tmux.capture({ escapes: true }) };
+        tmux.sendKeys("\x1e.", { literal: true });
+        const after = await tmux.waitForText(/EXIT=\d+/, 15000);
+        expect(after).toContain("[mosh is exiting.]");
+        expect(after).toMatch(/EXIT=0/);
+        expect(await tmux.format("#{alternate_on}#{keypad_cursor_flag}#{cursor_flag}")).toBe("001");
+      } finally {
+        await tmux.kill();
+        await server.stop();
+      }
+    }
+    expect(screens.ours.plain).toContain("hello-42");
+    expect(screens.ours.plain).toBe(screens.real.plain);
+    expect(screens.ours.escaped).toBe(screens.real.escaped);
+  });
+
+  it("mosh-client's command-line errors", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const run = (args: string[], env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, [client, ...args], { env: { ...process.env, LANG: "C.UTF-8", ...env }, encoding: "utf8" });
+    const noKey = run(["127.0.0.1", "60001"], { MOSH_KEY: undefined });
+    expect(noKey.status).toBe(1);
+    expect(noKey.stderr).toBe("MOSH_KEY environment variable not found.\n");
+    const badPort = run(["127.0.0.1", "abc"], { MOSH_KEY: "AAAAAAAAAAAAAAAAAAAAAA" });
+    expect(badPort.status).toBe(1);
+    expect(badPort.stderr).toMatch(/^mosh-ts-client: Bad UDP port \(abc\)\n/);
+    const help = run(["--help"], {});
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: mosh-ts-client [-# 'ARGS'] IP PORT");
+    expect(run(["-c"], { TERM: "xterm-256color" }).stdout).toBe("256\n");
+  });
+});
