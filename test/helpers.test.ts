@@ -67,7 +67,7 @@ describe("tmux driver", () => {
       env: { PS1: "$ ", HELPER_SECRET: "not-on-any-cmdline-4711" },
     });
     expect(cmdlinesContaining("not-on-any-cmdline-4711")).toEqual([]);
-    await t.waitForText("$ ");
+    await t.waitForText(/^\$ ?$/m);
     await t.sendKeys("echo $HELPER_SECRET; stty size", { literal: true });
     await t.sendKeys("Enter");
     await t.waitForText("12 60");
@@ -105,7 +105,7 @@ describe("real mosh-server and mosh-client", () => {
 
     const client = await startRealMoshClient({ port: server.port, key: server.key, cols: 80, rows: 24 });
     const clientPid = await client.panePid();
-    await client.waitForText("$ ");
+    await client.waitForText(/^\$ ?$/m);
     // the key is on no process's command line
     expect(cmdlinesContaining(server.key)).toEqual([]);
     const shells = descendants(server.pid);

@@ -22,7 +22,10 @@ class Peer {
 
   static open(host = "127.0.0.1", port = 0): Promise<Peer> {
     return new Promise((resolve, reject) => {
-      const sock = dgram.createSocket({ type: host.includes(":") ? "udp6" : "udp4", ipv6Only: host.includes(":") });
+      const sock = dgram.createSocket({
+        type: host.includes(":") ? "udp6" : "udp4",
+        ipv6Only: host.includes(":"),
+      });
       sock.once("error", reject);
       sock.bind(port, host, () => {
         const p = new Peer(sock);
@@ -74,7 +77,11 @@ afterEach(async () => {
 async function setup(extra: Partial<LinkEmulatorOptions> = {}, host = "127.0.0.1") {
   const server = await Peer.open(host);
   const client = await Peer.open(host);
-  const em = await LinkEmulator.start({ listenHost: host, target: { address: host, port: server.port }, ...extra });
+  const em = await LinkEmulator.start({
+    listenHost: host,
+    target: { address: host, port: server.port },
+    ...extra,
+  });
   emulators.push(em);
   return { server, client, em };
 }
@@ -138,7 +145,18 @@ describe("LinkEmulator", () => {
     client.send("end", em.port);
     await server.until("end");
     const texts = server.texts();
-    expect(texts.filter((t) => t !== "end").sort()).toEqual(["d0", "d0", "d1", "d1", "d2", "d2", "d3", "d3", "d4", "d4"]);
+    expect(texts.filter((t) => t !== "end").sort()).toEqual([
+      "d0",
+      "d0",
+      "d1",
+      "d1",
+      "d2",
+      "d2",
+      "d3",
+      "d3",
+      "d4",
+      "d4",
+    ]);
     expect(em.stats().toServer).toMatchObject({ datagrams: 6, duplicated: 5, delivered: 11, dropped: 0 });
   });
 

@@ -100,7 +100,8 @@ export class LinkEmulator {
     if (err) this.noteError(err);
   };
   private readonly onError = (err: Error): void => this.noteError(err);
-  private readonly onUpstreamMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => this.fromServer(msg, rinfo);
+  private readonly onUpstreamMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void =>
+    this.fromServer(msg, rinfo);
 
   private constructor(
     opts: LinkEmulatorOptions,

@@ -221,6 +221,18 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.#transport.setCurrentState(this.#input);
   }
 
+  /**
+   * Moves the session to a new local UDP port now (mosh does this by itself after 10 s without a
+   * reply); resolves once the new socket is in use. Call it when the device's network changed.
+   */
+  async rebind(): Promise<Endpoint> {
+    const t = this.#transport;
+    if (!t || this.#ended) throw new MoshError("not-connected", "the session is not running");
+    const moved = new Promise<Endpoint>((resolve) => t.once("roam", resolve));
+    t.rebind();
+    return moved;
+  }
+
   /** The newest server screen this client has (what the server's terminal shows, no local overlay). */
   screen(): Frame {
     return this.#frame;

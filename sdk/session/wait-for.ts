@@ -1,8 +1,14 @@
 // Waiting for text to appear on a session's screen.
 import type { Frame } from "../terminal/frame.js";
 
-/** Whether the screen's text (rows joined with newlines) matches `pattern`. */
+/**
+ * Whether the screen matches `pattern`. A RegExp is tested against the rows joined by newlines
+ * with trailing spaces removed; a string matches if it occurs there or in the rows padded to the
+ * full width (so a prompt like `"$ "` matches even though the row ends in blanks).
+ */
 export function screenMatches(frame: Frame, pattern: string | RegExp): boolean {
-  const text = frame.lines().join("\n");
-  return typeof pattern === "string" ? text.includes(pattern) : pattern.test(text);
+  const lines = frame.lines();
+  if (typeof pattern !== "string") return pattern.test(lines.join("\n"));
+  if (lines.join("\n").includes(pattern)) return true;
+  return lines.some((l) => l.length < frame.cols && (l + " ".repeat(frame.cols - l.length)).includes(pattern));
 }

@@ -95,7 +95,7 @@ export const moshUnicodeProvider: IUnicodeVersionProvider = {
   version: MOSH_UNICODE_VERSION,
   wcwidth(cp: number): 0 | 1 | 2 {
     const w = wcwidth(cp);
-    return w < 0 ? 0 : w;
+    return w === -1 ? 0 : w;
   },
   charProperties(cp: number, preceding: number): number {
     const w = wcwidth(cp);

@@ -113,7 +113,12 @@ export class Connection {
   #hopping = false;
   #closed = false;
 
-  private constructor(opts: ConnectionOptions, handlers: ConnectionHandlers, family: Family, sock: DatagramSocket) {
+  private constructor(
+    opts: ConnectionOptions,
+    handlers: ConnectionHandlers,
+    family: Family,
+    sock: DatagramSocket,
+  ) {
     this.#role = opts.role;
     this.#clock = opts.clock;
     this.#network = opts.network;
@@ -259,6 +264,11 @@ export class Connection {
     }
   }
 
+  /** Client: moves to a new local port now (e.g. the network changed), as a port hop does after silence. */
+  hopPort(): void {
+    if (this.#role === "client" && !this.#closed) this.#hopPort(this.#now());
+  }
+
   /** Opens a new socket (same family, ephemeral port); it takes over once it is bound. */
   #hopPort(now: number): void {
     if (this.#hopping) return;
@@ -323,7 +333,9 @@ export class Connection {
     const expected = this.#role === "server" ? TO_SERVER : TO_CLIENT;
     if (p.direction !== expected) {
       this.stats.illegalInput++;
-      this.#handlers.error(new TransportError("illegal-input", "Illegal counterparty input (wrong direction)"));
+      this.#handlers.error(
+        new TransportError("illegal-input", "Illegal counterparty input (wrong direction)"),
+      );
       return;
     }
 

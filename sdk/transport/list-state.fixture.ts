@@ -38,7 +38,8 @@ export class ListState implements SyncState<ListState> {
     if (diff.length === 0) return;
     if (diff.length < 4 || diff.length % 4 !== 0) throw new RangeError("malformed list diff");
     const v = new DataView(diff.buffer, diff.byteOffset, diff.byteLength);
-    if (v.getUint32(0) !== this.items.length) throw new RangeError("list diff does not start at this list's end");
+    if (v.getUint32(0) !== this.items.length)
+      throw new RangeError("list diff does not start at this list's end");
     for (let o = 4; o < diff.length; o += 4) this.items.push(v.getUint32(o));
   }
 

@@ -272,10 +272,7 @@ export class TransportSender<S extends SyncState<S>> {
     const front = this.#sent[0];
     if (this.#assumed === front) return proposed;
     const resend = this.#current.diffFrom(front.state);
-    if (
-      resend.length <= proposed.length ||
-      (resend.length < 1000 && resend.length - proposed.length < 100)
-    ) {
+    if (resend.length <= proposed.length || (resend.length < 1000 && resend.length - proposed.length < 100)) {
       this.#assumed = front;
       return resend;
     }

@@ -83,7 +83,8 @@ export class FakeClock implements Clock {
     for (let i = 0; i < timers.length; i++) {
       const t = timers[i];
       if (t.cancelled || t.at > limit) continue;
-      if (best < 0 || t.at < timers[best].at || (t.at === timers[best].at && t.seq < timers[best].seq)) best = i;
+      if (best < 0 || t.at < timers[best].at || (t.at === timers[best].at && t.seq < timers[best].seq))
+        best = i;
     }
     if (best < 0) return null;
     const t = timers[best];
@@ -178,6 +179,7 @@ export class SimNetwork implements DatagramNetwork {
   readonly #sockets = new Map<string, SimSocket>();
   readonly #natOut = new Map<string, Endpoint>();
   readonly #natIn = new Map<string, Endpoint>();
+  readonly #localAddresses: readonly string[] | null;
   #rules: Array<{ match: LinkMatch; cond: LinkConditions }> = [];
   #nextPort = 40000;
   #taps: Array<(d: SimDatagram) => void> = [];
@@ -192,10 +194,18 @@ export class SimNetwork implements DatagramNetwork {
     oversize: 0,
   };
 
-  /** @param defaults conditions for paths no rule matches (default: 1 ms delay, nothing else) */
-  constructor(clock: Clock, options: { seed?: number; defaults?: LinkConditions } = {}) {
+  /**
+   * @param options.seed seed of the loss/delay/duplication randomness (default 1)
+   * @param options.defaults conditions for paths no rule matches (default: 1 ms delay, nothing else)
+   * @param options.localAddresses addresses sockets may bind to (default: any); others fail with EADDRNOTAVAIL
+   */
+  constructor(
+    clock: Clock,
+    options: { seed?: number; defaults?: LinkConditions; localAddresses?: readonly string[] } = {},
+  ) {
     this.#clock = clock;
     this.#random = seededRandom(options.seed ?? 1);
+    this.#localAddresses = options.localAddresses ?? null;
     if (options.defaults) this.#rules.push({ match: {}, cond: options.defaults });
   }
 
@@ -247,6 +257,9 @@ export class SimNetwork implements DatagramNetwork {
     const address = bindAddress ?? (family === "IPv6" ? "::1" : "127.0.0.1");
     if (family === "IPv6" ? !address.includes(":") : address.includes(":")) {
       return Promise.reject(simError("EINVAL", `bind ${address}: wrong address family`));
+    }
+    if (this.#localAddresses && !this.#localAddresses.includes(address)) {
+      return Promise.reject(simError("EADDRNOTAVAIL", `bind ${address}: cannot assign requested address`));
     }
     let p = port;
     if (p === 0) {

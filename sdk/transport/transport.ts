@@ -6,7 +6,12 @@ import { PROTOCOL_VERSION, SHUTDOWN_NUM } from "../wire/instruction.js";
 import { Connection, type ConnectionStats } from "./connection.js";
 import type { Clock, DatagramNetwork, Endpoint, Family } from "./ports.js";
 import { TransportReceiver } from "./receiver.js";
-import { ACTIVE_RETRY_TIMEOUT, CLIENT_SEND_MINDELAY, SERVER_SEND_MINDELAY, TransportSender } from "./sender.js";
+import {
+  ACTIVE_RETRY_TIMEOUT,
+  CLIENT_SEND_MINDELAY,
+  SERVER_SEND_MINDELAY,
+  TransportSender,
+} from "./sender.js";
 import type { SyncState } from "./sync-state.js";
 import { TransportError } from "./transport-error.js";
 
@@ -72,7 +77,9 @@ export interface TransportEvents<R> {
  * States handed to the transport are cloned before they are stored; the transport may call the
  * current state's optional `subtract` (§6.3 step 2).
  */
-export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends EventEmitter<TransportEvents<R>> {
+export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends EventEmitter<
+  TransportEvents<R>
+> {
   readonly #clock: Clock;
   readonly #conn: Connection;
   readonly #sender: TransportSender<L>;
@@ -87,7 +94,8 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
     this.#clock = opts.clock;
     this.#conn = conn;
     const now = this.#now();
-    const mindelay = opts.sendMindelay ?? (opts.role === "client" ? CLIENT_SEND_MINDELAY : SERVER_SEND_MINDELAY);
+    const mindelay =
+      opts.sendMindelay ?? (opts.role === "client" ? CLIENT_SEND_MINDELAY : SERVER_SEND_MINDELAY);
     this.#sender = new TransportSender<L>(
       opts.initialLocal,
       {
@@ -115,9 +123,15 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
       instruction: (inst) => {
         if (self) self.#receive(inst);
       },
-      roam: (ep) => self?.emit("roam", ep),
-      detach: () => self?.emit("detach"),
-      error: (err) => self?.emit("error", err),
+      roam: (ep) => {
+        if (self) self.#guard(() => self?.emit("roam", ep));
+      },
+      detach: () => {
+        if (self) self.#guard(() => self?.emit("detach"));
+      },
+      error: (err) => {
+        if (self) self.#guard(() => self?.emit("error", err));
+      },
     });
     self = new Transport<L, R>(opts, conn);
     self.#schedule(0);
@@ -137,6 +151,14 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
   /** Whether there is a peer to send to. */
   get hasRemoteAddress(): boolean {
     return this.#conn.hasRemoteAddress;
+  }
+
+  /**
+   * Client: moves to a fresh local UDP socket now, as mosh's port hop does after 10 s of silence;
+   * the `roam` event fires once the new socket is in use. Useful when the host's network changed.
+   */
+  rebind(): void {
+    this.#conn.hopPort();
   }
 
   /** The live local state. */
@@ -241,7 +263,9 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
     if (this.#closed) return;
     if (inst.protocolVersion !== PROTOCOL_VERSION) {
       this.#conn.stats.illegalInput++;
-      this.emit("error", new TransportError("version-mismatch", "mosh protocol version mismatch"));
+      this.#guard(() =>
+        this.emit("error", new TransportError("version-mismatch", "mosh protocol version mismatch")),
+      );
       return;
     }
     const now = this.#now();
@@ -250,18 +274,32 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
 
     const outcome = this.#receiver.receive(inst, now);
     if (outcome.kind === "newest") {
-      this.#sender.setAckNum(outcome.received.num);
+      const { num, state } = outcome.received;
+      this.#sender.setAckNum(num);
       this.#sender.remoteHeard(now);
       if (inst.diff.length > 0) this.#sender.setDataAck();
-    }
-    this.#service();
-    if (outcome.kind === "newest") {
-      this.emit("remote-state", outcome.received.num, outcome.received.state);
+      this.#guard(() => this.emit("remote-state", num, state));
     } else if (outcome.kind === "illegal") {
       this.#conn.stats.illegalInput++;
       const cause = outcome.error;
       const why = cause instanceof Error ? `: ${cause.message}` : "";
-      this.emit("error", new TransportError("illegal-input", `Illegal counterparty input${why}`, cause));
+      this.#guard(() =>
+        this.emit("error", new TransportError("illegal-input", `Illegal counterparty input${why}`, cause)),
+      );
+    }
+    this.#service();
+  }
+
+  /** Runs a listener call; a throw is reported as an `error` event, never thrown into the protocol. */
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      try {
+        this.emit("error", err instanceof Error ? err : new Error(String(err)));
+      } catch {
+        // The error listener threw too: nothing more can be done.
+      }
     }
   }
 
@@ -290,12 +328,12 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
       this.#finished = true;
       this.#cancelTimer?.();
       this.#cancelTimer = null;
-      this.emit("shutdown", outcome);
+      this.#guard(() => this.emit("shutdown", outcome));
       return true;
     }
     if (!this.#counterpartyReported && s.counterpartyShutdownAckSent) {
       this.#counterpartyReported = true;
-      this.emit("shutdown", "counterparty-acknowledged");
+      this.#guard(() => this.emit("shutdown", "counterparty-acknowledged"));
     }
     return this.#closed;
   }

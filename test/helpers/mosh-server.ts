@@ -34,6 +34,8 @@ export interface RealMoshServer {
   readonly ip: string;
   /** Kills the daemon and everything under it (the session's shell). Idempotent. */
   stop(): Promise<void>;
+  /** Resolves once the daemon has exited by itself; rejects after `timeoutMs` (default 10000). */
+  waitForExit(timeoutMs?: number): Promise<void>;
 }
 
 /** Parses `MOSH CONNECT <port> <key>` from mosh-server's stdout. */
@@ -115,6 +117,13 @@ export async function startRealMoshServer(opts: RealMoshServerOptions = {}): Pro
     key: connect.key,
     pid,
     ip,
+    async waitForExit(timeoutMs = 10000) {
+      const deadline = Date.now() + timeoutMs;
+      while (isAlive(pid)) {
+        if (Date.now() > deadline) throw new Error(`mosh-server ${pid} still running after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

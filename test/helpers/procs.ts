@@ -123,7 +123,11 @@ function treeOf(pid: number, group: boolean): Set<number> {
  * Sends SIGTERM to every pid (and group, where `groups` names a group leader), waits up to `graceMs` for
  * them to exit, then sends SIGKILL to what is left and waits for it to go.
  */
-export async function killPids(pids: Iterable<number>, graceMs = DEFAULT_GRACE_MS, groups: number[] = []): Promise<void> {
+export async function killPids(
+  pids: Iterable<number>,
+  graceMs = DEFAULT_GRACE_MS,
+  groups: number[] = [],
+): Promise<void> {
   const all = new Set(pids);
   for (const g of groups) signal(-g, "SIGTERM");
   for (const p of all) if (isAlive(p)) signal(p, "SIGTERM");
@@ -182,7 +186,11 @@ export function trackChild(child: ChildProcess, opts: TrackOptions = {}): ChildP
 }
 
 /** `spawn`, tracked: `detached: true` makes it a process group that is killed as a whole. */
-export function spawnTracked(command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+export function spawnTracked(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): ChildProcess {
   const child = spawn(command, args, options);
   child.on("error", () => {
     // reported through 'exit'/'close' or by the caller's own listener; never crash the worker

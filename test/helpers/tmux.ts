@@ -11,7 +11,7 @@ export interface TmuxOptions {
   cols?: number;
   /** Height of the window (default 24); the status line is off, so the pane gets every row. */
   rows?: number;
-  /** Program and arguments. A single element is run by `sh -c` after `exec`, so it may be a shell command line. */
+  /** Program and arguments, executed directly (never through a shell: bash -c would drop PS1, for one). */
   command: string[];
   /**
    * Extra environment for the program. It goes into the environment of the tmux server (started for this
@@ -40,6 +40,8 @@ export interface TmuxSession {
   resize(cols: number, rows: number): Promise<void>;
   /** Pid of the program in the pane. */
   panePid(): Promise<number>;
+  /** Expands a tmux format string for the pane (e.g. `#{alternate_on}`). */
+  format(fmt: string): Promise<string>;
   /** Whether the program has exited (the pane stays, showing its last screen). */
   isDead(): Promise<boolean>;
   /** Waits until the program exits; resolves with its exit status (null if it died of a signal); rejects on timeout. */
@@ -60,16 +62,17 @@ function baseEnv(): Record<string, string> {
   };
 }
 
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`;
-}
-
 function runTmux(socketName: string, args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("tmux", ["-L", socketName, "-f", "/dev/null", ...args], { env, encoding: "utf8" }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`tmux ${args[0]} failed: ${stderr.trim() || err.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      "tmux",
+      ["-L", socketName, "-f", "/dev/null", ...args],
+      { env, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`tmux ${args[0]} failed: ${stderr.trim() || err.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -120,7 +123,8 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
   };
   onCleanup(kill);
   try {
-    const argv = opts.command.length === 1 ? [`exec ${shellQuote(opts.command[0])}`] : opts.command;
+    // tmux runs a lone argument through `default-shell -c`; through env(1) it is executed directly instead.
+    const argv = opts.command.length === 1 ? ["/usr/bin/env", "--", opts.command[0]] : opts.command;
     const newSession = ["new-session", "-d", "-s", TARGET, "-x", String(cols), "-y", String(rows)];
     if (opts.cwd !== undefined) newSession.push("-c", opts.cwd);
     await tmux([...newSession, "--", ...argv]);
@@ -137,6 +141,14 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
   const format = async (fmt: string): Promise<string> =>
     (await tmux(["display-message", "-p", "-t", TARGET, fmt])).trim();
 
+  const kickServer = (): void => {
+    try {
+      process.kill(serverPid, "SIGCHLD");
+    } catch {
+      // server gone
+    }
+  };
+
   const isDead = async (): Promise<boolean> => (await format("#{pane_dead}")) === "1";
 
   return {
@@ -152,6 +164,7 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
       await tmux(["send-keys", "-t", TARGET, "-H", ...hex]);
     },
     capture,
+    format,
     async waitForText(text, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       let screen = "";
@@ -173,8 +186,15 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
     async waitForExit(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const [dead, status] = (await format("#{pane_dead} #{pane_dead_status}")).split(" ");
-        if (dead === "1") return status === undefined || status === "" ? null : Number(status);
+        // pane_dead turns 1 when the pty closes, possibly before the exit status is collected
+        const [dead, status, sig] = (
+          await format("#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}")
+        ).split(":");
+        if (dead === "1" && status !== "") return Number(status);
+        if (dead === "1" && sig !== "") return null;
+        // Debian's tmux uses libutempter, whose own SIGCHLD handler can swallow the pane's SIGCHLD
+        // (tmux/tmux#311), leaving the child a zombie and the status unknown: nudge the server.
+        if (dead === "1") kickServer();
         if (Date.now() >= deadline) throw new Error(`waitForExit: still running after ${timeoutMs} ms`);
         await sleep(50);
       }

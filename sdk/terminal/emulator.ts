@@ -1,0 +1,268 @@
+// The terminal emulator adapter: an @xterm/headless Terminal plus the state mosh tracks that xterm does not, snapshotted as Frames.
+import xterm from "@xterm/headless";
+import { BufferReader } from "./buffer-reader.js";
+import { fullRepaint } from "./display-diff.js";
+import { Frame, type MouseEncoding, type MouseMode } from "./frame.js";
+import { installMoshWidths } from "./wcwidth.js";
+
+const { Terminal } = xterm;
+type XTerminal = InstanceType<typeof Terminal>;
+
+/** Options of an {@link Emulator}. */
+export interface EmulatorOptions {
+  /** Lines of scrollback in the normal screen (default 0: mosh keeps none). */
+  scrollback?: number;
+}
+
+/** mosh's OSC string limit for titles: the first 256 characters including the `N;` prefix. */
+const TITLE_LIMIT = 256;
+
+/** Keeps the first `limit` code points of `s`. */
+function cutCodePoints(s: string, limit: number): string {
+  if (s.length <= limit) return s;
+  let n = 0;
+  let i = 0;
+  while (i < s.length && n < limit) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
+    n++;
+  }
+  return s.slice(0, i);
+}
+
+/** The parameters of a CSI sequence as xterm passes them (a number, or sub-parameters). */
+type CsiParams = (number | number[])[];
+
+/**
+ * A headless terminal emulator (xterm.js) whose screen can be snapshotted as a {@link Frame}.
+ * Used by the client for its copy of the host screen and by the server for the application's
+ * screen. Writes are applied asynchronously and in order; `snapshot()` reads the state after
+ * the writes that have completed.
+ *
+ * Besides xterm's own state it tracks, with mosh's semantics: title and icon name (OSC 0/1/2,
+ * cut to 256 characters with the prefix), OSC 52 clipboard, bell count, reverse video (?5,
+ * which xterm ignores), cursor visibility (?25), bracketed paste (?2004), mouse reporting
+ * (?9/1000/1001/1002/1003: set = that mode, reset = none), focus events (?1004) and mouse
+ * encoding (?1005/1006/1015). RIS (`ESC c`) resets them (not the bell count); DECSTR shows the cursor.
+ *
+ * Terminal queries are answered as mosh-server answers them (§8.2), through {@link onReply}:
+ * `CSI c` → `ESC[?62c`, `CSI > c` → `ESC[>1;10;0c`, `CSI 5n` → `ESC[0n`, `CSI 6n` → the
+ * cursor position. xterm's other replies are suppressed, as mosh gives none.
+ *
+ * Known differences from mosh's emulator (the snapshot shows xterm's behaviour): SGR 2 (dim)
+ * is kept; alternate screen (?1049/47/1047) works; resizing reflows soft-wrapped lines and, when
+ * shrinking with the cursor at the bottom, drops rows at the top; the width is at least 2;
+ * combining characters join the previous cell even after SGR; the clipboard is not cut at
+ * 16384 characters; ?1007 (alternate scroll) is not tracked.
+ */
+export class Emulator {
+  private readonly term: XTerminal;
+  private readonly reader = new BufferReader();
+  private readonly replyListeners = new Set<(data: string) => void>();
+  private last: Frame | null = null;
+  private disposed = false;
+
+  private title = "";
+  private iconName = "";
+  private titleSet = false;
+  private clipboard = "";
+  private bellCount = 0;
+  private cursorVisible = true;
+  private reverseVideo = false;
+  private bracketedPaste = false;
+  private mouseMode: MouseMode = 0;
+  private mouseEncoding: MouseEncoding = 0;
+  private focusEvents = false;
+
+  /** A blank emulator of `cols` × `rows`. */
+  constructor(cols: number, rows: number, options: EmulatorOptions = {}) {
+    this.term = new Terminal({
+      cols,
+      rows,
+      scrollback: options.scrollback ?? 0,
+      allowProposedApi: true,
+      logLevel: "off",
+    });
+    installMoshWidths(this.term);
+    this.installHandlers();
+  }
+
+  private installHandlers(): void {
+    const t = this.term;
+    const parser = t.parser;
+    t.onBell(() => {
+      this.bellCount++;
+    });
+    const osc = (id: number, data: string): boolean => {
+      const text = cutCodePoints(`${id};${data}`, TITLE_LIMIT).slice(String(id).length + 1);
+      if (id !== 2) this.iconName = text;
+      if (id !== 1) this.title = text;
+      this.titleSet = true;
+      return false;
+    };
+    for (const id of [0, 1, 2]) parser.registerOscHandler(id, (data) => osc(id, data));
+    parser.registerOscHandler(52, (data) => {
+      if (data.startsWith("c;")) this.clipboard = data.slice(2);
+      return true;
+    });
+    parser.registerCsiHandler({ prefix: "?", final: "h" }, (params) => this.decMode(params, true));
+    parser.registerCsiHandler({ prefix: "?", final: "l" }, (params) => this.decMode(params, false));
+    parser.registerEscHandler({ final: "c" }, () => {
+      this.resetTracked();
+      return false;
+    });
+    parser.registerCsiHandler({ intermediates: "!", final: "p" }, () => {
+      this.cursorVisible = true;
+      return false;
+    });
+    parser.registerCsiHandler({ final: "c" }, () => {
+      this.reply("\x1b[?62c");
+      return true;
+    });
+    parser.registerCsiHandler({ prefix: ">", final: "c" }, () => {
+      this.reply("\x1b[>1;10;0c");
+      return true;
+    });
+    parser.registerCsiHandler({ final: "n" }, (params) => {
+      const p = typeof params[0] === "number" ? params[0] : 0;
+      if (p === 5) this.reply("\x1b[0n");
+      else if (p === 6) {
+        const b = t.buffer.active;
+        this.reply(`\x1b[${b.cursorY + 1};${Math.min(b.cursorX, t.cols - 1) + 1}R`);
+      }
+      return true;
+    });
+  }
+
+  private decMode(params: CsiParams, set: boolean): boolean {
+    for (const p of params) {
+      if (typeof p !== "number") continue;
+      if (p === 9 || (p >= 1000 && p <= 1003)) this.mouseMode = set ? (p as MouseMode) : 0;
+      else if (p === 1005 || p === 1006 || p === 1015) this.mouseEncoding = set ? (p as MouseEncoding) : 0;
+      else if (p === 5) this.reverseVideo = set;
+      else if (p === 25) this.cursorVisible = set;
+      else if (p === 1004) this.focusEvents = set;
+      else if (p === 2004) this.bracketedPaste = set;
+    }
+    return false;
+  }
+
+  private resetTracked(): void {
+    this.title = "";
+    this.iconName = "";
+    this.clipboard = "";
+    this.cursorVisible = true;
+    this.reverseVideo = false;
+    this.bracketedPaste = false;
+    this.mouseMode = 0;
+    this.mouseEncoding = 0;
+    this.focusEvents = false;
+  }
+
+  private reply(data: string): void {
+    for (const cb of this.replyListeners) cb(data);
+  }
+
+  /** Width in cells. */
+  get cols(): number {
+    return this.term.cols;
+  }
+
+  /** Height in rows. */
+  get rows(): number {
+    return this.term.rows;
+  }
+
+  /** The underlying xterm Terminal (for features this adapter does not cover; do not write to it directly). */
+  get terminal(): XTerminal {
+    return this.term;
+  }
+
+  /** Feeds output bytes (UTF-8) or text; resolves once xterm has parsed it. Writes apply in call order. */
+  write(data: Uint8Array | string): Promise<void> {
+    if (this.disposed) return Promise.reject(new Error("emulator disposed"));
+    if (data.length === 0) return new Promise((resolve) => this.term.write("", resolve));
+    return new Promise((resolve) => this.term.write(data, resolve));
+  }
+
+  /**
+   * Resizes the screen (at once: await earlier writes first if their order matters).
+   * The scrolling region is reset and the cursor kept inside the screen.
+   */
+  resize(cols: number, rows: number): void {
+    if (cols === this.term.cols && rows === this.term.rows) return;
+    this.term.resize(cols, rows);
+    this.last = null;
+  }
+
+  /** The current screen as an immutable Frame; unchanged rows are shared with the previous snapshot. */
+  snapshot(): Frame {
+    const t = this.term;
+    const cols = t.cols;
+    const rows = t.rows;
+    const prev = this.last && this.last.cols === cols && this.last.rows === rows ? this.last.grid : null;
+    const grid = this.reader.read(t.buffer.active, cols, rows, prev);
+    const b = t.buffer.active;
+    const frame = new Frame(cols, rows, grid, {
+      cursorRow: b.cursorY,
+      cursorCol: Math.min(b.cursorX, cols - 1),
+      cursorVisible: this.cursorVisible,
+      title: this.title,
+      iconName: this.iconName,
+      titleSet: this.titleSet,
+      clipboard: this.clipboard,
+      bellCount: this.bellCount,
+      reverseVideo: this.reverseVideo,
+      bracketedPaste: this.bracketedPaste,
+      mouseMode: this.mouseMode,
+      mouseEncoding: this.mouseEncoding,
+      focusEvents: this.focusEvents,
+    });
+    this.last = frame;
+    return frame;
+  }
+
+  /**
+   * Full reset (like RIS): blank screen, default modes, no title or clipboard. The bell count
+   * is kept, as mosh does. Applies at once: await earlier writes first.
+   */
+  reset(): void {
+    this.term.reset();
+    this.resetTracked();
+    this.titleSet = false;
+    this.last = null;
+  }
+
+  /**
+   * Makes the emulator hold exactly `frame`: reset, resize, paint it with {@link fullRepaint},
+   * then restore what painting cannot carry (bell count, title-set flag, icon name).
+   */
+  async load(frame: Frame): Promise<void> {
+    this.reset();
+    this.resize(frame.cols, frame.rows);
+    await this.write(fullRepaint(frame));
+    this.bellCount = frame.bellCount;
+    this.title = frame.title;
+    this.iconName = frame.iconName;
+    this.titleSet = frame.titleSet;
+    this.clipboard = frame.clipboard;
+    this.last = frame;
+  }
+
+  /**
+   * Calls `cb` with each reply the terminal sends to the application (answers to DA and DSR
+   * queries). Returns a function that removes the listener.
+   */
+  onReply(cb: (data: string) => void): () => void {
+    this.replyListeners.add(cb);
+    return () => this.replyListeners.delete(cb);
+  }
+
+  /** Releases the terminal; later writes reject. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.replyListeners.clear();
+    this.term.dispose();
+  }
+}
