@@ -19,4 +19,10 @@ export default defineConfig([
     platform: "node",
     banner: { js: "#!/usr/bin/env node" },
   },
+  {
+    entry: { "examples/run-command": "examples/run-command.ts" },
+    format: ["esm"],
+    target: "node20",
+    platform: "node",
+  },
 ]);

@@ -74,4 +74,27 @@ describe("mosh-ts-client in tmux", () => {
     expect(help.stdout).toContain("Usage: mosh-ts-client [-# 'ARGS'] IP PORT");
     expect(run(["-c"], { TERM: "xterm-256color" }).stdout).toBe("256\n");
   });
+
+  it("a malformed MOSH_KEY gives mosh-client's crypto exception and exit status 1", async () => {
+    for (const [key, text] of [
+      ["abc", "Key must be 22 letters long."],
+      ["AAAAAAAAAAAAAAAAAAAA!A", "Key must be well-formed base64."],
+      ["AAAAAAAAAAAAAAAAAAAAAB", "Base64 key was not encoded 128-bit key."],
+    ]) {
+      const tmux = await startTmux({
+        cols: 80,
+        rows: 24,
+        command: ["sh", "-c", `"$@" 2>&1; echo "EXIT=$?"; exec sleep 600`, "sh", process.execPath, client, "127.0.0.1", "1"],
+        env: { MOSH_KEY: key, TERM: "xterm-256color" },
+      });
+      try {
+        const screen = await tmux.waitForText(/EXIT=\d+/, 15000);
+        expect(screen).toContain(`Crypto exception: ${text}`);
+        expect(screen).toContain("[mosh is exiting.]");
+        expect(screen).toContain("EXIT=1");
+      } finally {
+        await tmux.kill();
+      }
+    }
+  });
 });

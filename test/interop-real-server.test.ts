@@ -163,3 +163,20 @@ async function waitForTitle(s: MoshSession, title: string): Promise<Frame> {
     check(s.screen());
   });
 }
+
+describe("examples/run-command against the real mosh-server", () => {
+  it("runs a command and prints the screen", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const server = await startRealMoshServer({});
+    const example = join(import.meta.dirname, "..", "dist", "examples", "run-command.js");
+    const r = spawnSync(process.execPath, [example], {
+      env: { ...process.env, MOSH_PORT: String(server.port), MOSH_KEY: server.key, MOSH_COMMAND: "echo example-$((2*21))" },
+      encoding: "utf8",
+      timeout: 30000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^example-42$/m);
+    expect(r.status).toBe(0);
+    await server.waitForExit().catch(() => server.stop());
+  });
+});
