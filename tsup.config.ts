@@ -12,7 +12,7 @@ export default defineConfig([
     platform: "node",
   },
   {
-    entry: { "bin/mosh-ts-client": "bin/mosh-ts-client.ts" },
+    entry: { "bin/mosh-ts-client": "bin/mosh-ts-client.ts", "bin/mosh-ts-server": "bin/mosh-ts-server.ts" },
     format: ["esm"],
     sourcemap: true,
     target: "node20",

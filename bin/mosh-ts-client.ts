@@ -17,7 +17,10 @@ function fail(message: string): never {
 /** The terminal's colour count from terminfo (`-c`), as mosh-client prints it. */
 function colours(): string {
   try {
-    const n = execFileSync("tput", ["colors"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const n = execFileSync("tput", ["colors"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     return /^-?\d+$/.test(n) ? n : "-1";
   } catch {
     return /256color/.test(process.env.TERM ?? "") ? "256" : process.env.TERM === "dumb" ? "-1" : "8";

@@ -10,7 +10,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   delete process.env.MOSH_KEY;
-  const session = new MoshSession({ host: MOSH_HOST, port: Number(MOSH_PORT), key: MOSH_KEY, cols: 100, rows: 30 });
+  const session = new MoshSession({
+    host: MOSH_HOST,
+    port: Number(MOSH_PORT),
+    key: MOSH_KEY,
+    cols: 100,
+    rows: 30,
+  });
   await session.connect();
   // Run the command, then print a marker we can wait for (its text only appears once the command is done).
   const marker = `__done_${Date.now()}__`;

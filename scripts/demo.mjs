@@ -9,7 +9,10 @@ if (!existsSync(client)) {
   process.exit(1);
 }
 const env = { ...process.env, LANG: process.env.LANG?.match(/utf-?8/i) ? process.env.LANG : "C.UTF-8" };
-const server = spawnSync("mosh-server", ["new", "-i", "127.0.0.1", "-l", "LANG=C.UTF-8"], { env, encoding: "utf8" });
+const server = spawnSync("mosh-server", ["new", "-i", "127.0.0.1", "-l", "LANG=C.UTF-8"], {
+  env,
+  encoding: "utf8",
+});
 if (server.error) {
   console.error("demo: mosh-server not found; install it with: sudo apt-get install -y mosh");
   process.exit(1);

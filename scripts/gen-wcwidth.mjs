@@ -58,7 +58,15 @@ for (const line of lines) {
 const hex = (n) => "0x" + n.toString(16);
 const table = (name, doc, list) => {
   const rows = [];
-  for (let i = 0; i < list.length; i += 16) rows.push("  " + list.slice(i, i + 16).map(hex).join(", ") + ",");
+  for (let i = 0; i < list.length; i += 16)
+    rows.push(
+      "  " +
+        list
+          .slice(i, i + 16)
+          .map(hex)
+          .join(", ") +
+        ",",
+    );
   return `/** ${doc} */\nexport const ${name}: readonly number[] = [\n${rows.join("\n")}\n];\n`;
 };
 
@@ -68,8 +76,16 @@ const text = [
   "/** The C library the tables were read from (mosh peers use their own glibc's wcwidth). */",
   `export const WCWIDTH_SOURCE = ${JSON.stringify(source)};`,
   "",
-  table("ZERO_WIDTH_RANGES", "Code point ranges (inclusive start, end pairs) where glibc's wcwidth() is 0.", byWidth[0]),
-  table("WIDE_RANGES", "Code point ranges (inclusive start, end pairs) where glibc's wcwidth() is 2.", byWidth[2]),
+  table(
+    "ZERO_WIDTH_RANGES",
+    "Code point ranges (inclusive start, end pairs) where glibc's wcwidth() is 0.",
+    byWidth[0],
+  ),
+  table(
+    "WIDE_RANGES",
+    "Code point ranges (inclusive start, end pairs) where glibc's wcwidth() is 2.",
+    byWidth[2],
+  ),
   table(
     "UNPRINTABLE_RANGES",
     "Code point ranges (inclusive start, end pairs) where glibc's wcwidth() is -1 (unprintable).",

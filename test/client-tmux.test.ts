@@ -1,4 +1,5 @@
 // mosh-ts-client in tmux against the real mosh-server, side by side with the real mosh-client.
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startRealMoshServer } from "./helpers/mosh-server.js";
@@ -62,7 +63,10 @@ describe("mosh-ts-client in tmux", () => {
   it("mosh-client's command-line errors", async () => {
     const { spawnSync } = await import("node:child_process");
     const run = (args: string[], env: NodeJS.ProcessEnv) =>
-      spawnSync(process.execPath, [client, ...args], { env: { ...process.env, LANG: "C.UTF-8", ...env }, encoding: "utf8" });
+      spawnSync(process.execPath, [client, ...args], {
+        env: { ...process.env, LANG: "C.UTF-8", ...env },
+        encoding: "utf8",
+      });
     const noKey = run(["127.0.0.1", "60001"], { MOSH_KEY: undefined });
     expect(noKey.status).toBe(1);
     expect(noKey.stderr).toBe("MOSH_KEY environment variable not found.\n");
@@ -84,7 +88,16 @@ describe("mosh-ts-client in tmux", () => {
       const tmux = await startTmux({
         cols: 80,
         rows: 24,
-        command: ["sh", "-c", `"$@" 2>&1; echo "EXIT=$?"; exec sleep 600`, "sh", process.execPath, client, "127.0.0.1", "1"],
+        command: [
+          "sh",
+          "-c",
+          `"$@" 2>&1; echo "EXIT=$?"; exec sleep 600`,
+          "sh",
+          process.execPath,
+          client,
+          "127.0.0.1",
+          "1",
+        ],
         env: { MOSH_KEY: key, TERM: "xterm-256color" },
       });
       try {
@@ -95,6 +108,28 @@ describe("mosh-ts-client in tmux", () => {
       } finally {
         await tmux.kill();
       }
+    }
+  });
+
+  it("follows a window resize, and a SIGTERM still restores the terminal", async () => {
+    const { server, tmux } = await runIn("ours");
+    try {
+      await tmux.waitForText(/^\$ ?$/m, 15000);
+      await tmux.resize(100, 30);
+      await tmux.sendKeys("stty size", { literal: true });
+      await tmux.sendKeys("Enter");
+      await tmux.waitForText(/^30 100$/m, 15000);
+      const clientPid = Number(
+        execFileSync("pgrep", ["-f", "-P", String(await tmux.panePid()), "mosh-ts-client"], { encoding: "utf8" }).trim(),
+      );
+      process.kill(clientPid, "SIGTERM");
+      const after = await tmux.waitForText(/EXIT=\d+/, 15000);
+      expect(after).toContain("[mosh is exiting.]");
+      expect(after).toContain("EXIT=0");
+      expect(await tmux.format("#{alternate_on}#{keypad_cursor_flag}#{cursor_flag}")).toBe("001");
+    } finally {
+      await tmux.kill();
+      await server.stop();
     }
   });
 });

@@ -3,12 +3,12 @@ import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import * as pty from "node-pty";
 import { afterAll, describe, expect, it } from "vitest";
+import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
 import { MoshSession } from "../sdk/session/mosh-session.js";
 import { Emulator } from "../sdk/terminal/emulator.js";
 import type { Frame } from "../sdk/terminal/frame.js";
-import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
-import { startRealMoshServer } from "./helpers/mosh-server.js";
 import { frameDifferences } from "./helpers/frames.js";
+import { startRealMoshServer } from "./helpers/mosh-server.js";
 
 const showcase = join(import.meta.dirname, "fixtures", "showcase.sh");
 const sessions: MoshSession[] = [];
@@ -47,8 +47,12 @@ async function referenceFrame(cols: number, rows: number): Promise<Frame> {
 
 describe("MoshSession with the real mosh-server", () => {
   it("renders colours, attributes, CJK, emoji, combining, scrolling and the alternate screen cell for cell", async () => {
-    const server = await startRealMoshServer({ command: ["/bin/sh", "-c", `sh ${showcase}; exec sleep 600`] });
-    const s = track(new MoshSession({ host: "127.0.0.1", port: server.port, key: server.key, cols: 80, rows: 24 }));
+    const server = await startRealMoshServer({
+      command: ["/bin/sh", "-c", `sh ${showcase}; exec sleep 600`],
+    });
+    const s = track(
+      new MoshSession({ host: "127.0.0.1", port: server.port, key: server.key, cols: 80, rows: 24 }),
+    );
     await s.connect();
     const ref = await referenceFrame(80, 24);
     const frame = await s.waitFor("FULL-SCREEN APP", { timeout: 15000 });
@@ -62,7 +66,9 @@ describe("MoshSession with the real mosh-server", () => {
 
   it("resize reaches the server; exit in the shell ends the session cleanly", async () => {
     const server = await startRealMoshServer({});
-    const s = track(new MoshSession({ host: "127.0.0.1", port: server.port, key: server.key, cols: 80, rows: 24 }));
+    const s = track(
+      new MoshSession({ host: "127.0.0.1", port: server.port, key: server.key, cols: 80, rows: 24 }),
+    );
     await s.connect();
     await s.waitFor(/^\$ ?$/m);
     s.resize(100, 30);
@@ -85,10 +91,14 @@ describe("MoshSession with the real mosh-server", () => {
       seed: 7,
     });
     try {
-      const s = track(new MoshSession({ host: "127.0.0.1", port: link.port, key: server.key, cols: 80, rows: 24 }));
+      const s = track(
+        new MoshSession({ host: "127.0.0.1", port: link.port, key: server.key, cols: 80, rows: 24 }),
+      );
       await s.connect();
       await s.waitFor(/^\$ ?$/m, { timeout: 20000 });
-      s.write("for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do echo line-$i-$((i*i)); done\r");
+      s.write(
+        "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do echo line-$i-$((i*i)); done\r",
+      );
       await s.waitFor("line-30-900", { timeout: 30000 });
       s.write("echo final-$((6*7))\r");
       const frame = await s.waitFor(/^final-42\s*$/m, { timeout: 30000 });
@@ -117,6 +127,30 @@ describe("MoshSession with the real mosh-server", () => {
     await server.stop();
   });
 
+  it("a cut link gives stall (after stallAfterMs) and resume when it returns", async () => {
+    const server = await startRealMoshServer({});
+    const link = await LinkEmulator.start({ target: { address: "127.0.0.1", port: server.port }, seed: 3 });
+    try {
+      const s = track(
+        new MoshSession({ host: "127.0.0.1", port: link.port, key: server.key, stallAfterMs: 1000 }),
+      );
+      await s.connect();
+      await s.waitFor(/^\$ ?$/m);
+      const stalled = new Promise<number>((resolve) => s.once("stall", resolve));
+      link.setProfile("both", { down: true });
+      expect(await stalled).toBeGreaterThan(1000);
+      const resumed = new Promise<void>((resolve) => s.once("resume", resolve));
+      link.setProfile("both", {});
+      await resumed;
+      s.write("echo back-$((40+2))\r");
+      await s.waitFor(/^back-42/m);
+      await s.close();
+    } finally {
+      await link.stop();
+      await server.stop();
+    }
+  });
+
   it("garbage and bit-flipped datagrams sent to the client are dropped; the session goes on", async () => {
     const server = await startRealMoshServer({});
     const s = track(new MoshSession({ host: "127.0.0.1", port: server.port, key: server.key }));
@@ -143,7 +177,9 @@ describe("MoshSession with the real mosh-server", () => {
   it("a wrong (but well-formed) key never connects, and says so", async () => {
     const server = await startRealMoshServer({});
     const wrong = server.key.startsWith("A") ? `B${server.key.slice(1)}` : `A${server.key.slice(1)}`;
-    const s = track(new MoshSession({ host: "127.0.0.1", port: server.port, key: wrong, connectTimeoutMs: 1500 }));
+    const s = track(
+      new MoshSession({ host: "127.0.0.1", port: server.port, key: wrong, connectTimeoutMs: 1500 }),
+    );
     await expect(s.connect()).rejects.toThrow(/did not make a successful connection/);
     await server.stop();
   });
@@ -170,7 +206,12 @@ describe("examples/run-command against the real mosh-server", () => {
     const server = await startRealMoshServer({});
     const example = join(import.meta.dirname, "..", "dist", "examples", "run-command.js");
     const r = spawnSync(process.execPath, [example], {
-      env: { ...process.env, MOSH_PORT: String(server.port), MOSH_KEY: server.key, MOSH_COMMAND: "echo example-$((2*21))" },
+      env: {
+        ...process.env,
+        MOSH_PORT: String(server.port),
+        MOSH_KEY: server.key,
+        MOSH_COMMAND: "echo example-$((2*21))",
+      },
       encoding: "utf8",
       timeout: 30000,
     });

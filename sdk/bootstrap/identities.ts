@@ -1,6 +1,6 @@
 // The keys to offer, in OpenSSH's order: agent keys, then identity files (decrypted only once the server accepts them).
 import { existsSync, readFileSync } from "node:fs";
-import type { ParsedKey, SigningRequestOptions } from "ssh2";
+import type { ParsedKey, PublicKeyEntry, SigningRequestOptions } from "ssh2";
 import ssh2 from "ssh2";
 import { BootstrapError } from "./errors.js";
 import type { MessageListener } from "./progress.js";
@@ -131,6 +131,17 @@ function publicFromBlob(blob: Buffer): ParsedKey | null {
   return k instanceof Error ? null : k;
 }
 
+/** An agent identity as a ParsedKey (ssh2 hands out parsed keys, its types allow wrapped ones). */
+function agentKey(k: ParsedKey | PublicKeyEntry): ParsedKey | null {
+  if ("getPublicSSH" in k) return k;
+  const inner = "getPublicSSH" in k.pubKey ? k.pubKey : k.pubKey.pubKey;
+  if (typeof inner === "string" || Buffer.isBuffer(inner)) {
+    const p = parse(inner);
+    return p instanceof Error ? null : p;
+  }
+  return inner;
+}
+
 /** The agent's keys (empty if there is no agent or it cannot be reached, as OpenSSH carries on). */
 function agentKeys(socket: string): Promise<Identity[]> {
   return new Promise((resolve) => {
@@ -146,12 +157,14 @@ function agentKeys(socket: string): Promise<Identity[]> {
     agent.getIdentities((err, keys) => {
       if (err || !keys) return finish([]);
       finish(
-        keys.map((publicKey) => ({
+        keys.map(agentKey).filter((k): k is ParsedKey => k !== null).map((publicKey) => ({
           publicKey,
           source: "agent",
           sign: (data, options) =>
             new Promise<Buffer>((res, rej) => {
-              agent.sign(publicKey, data, options, (e?: Error, sig?: Buffer) => (e || !sig ? rej(e) : res(sig)));
+              agent.sign(publicKey, data, options, (e?: Error | null, sig?: Buffer) =>
+                e || !sig ? rej(e ?? new Error("agent refused to sign")) : res(sig),
+              );
             }),
         })),
       );

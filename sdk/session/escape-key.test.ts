@@ -47,8 +47,12 @@ describe("escape key", () => {
   });
 
   it("texts match mosh-client", () => {
-    expect(escapeHelpText(escapeKeyFromEnv(undefined))).toBe('Commands: Ctrl-Z suspends, "." quits, "^" gives literal Ctrl-^');
-    expect(escapeHelpText(escapeKeyFromEnv("~"))).toBe('Commands: Ctrl-Z suspends, "." quits, "~" gives literal "~"');
+    expect(escapeHelpText(escapeKeyFromEnv(undefined))).toBe(
+      'Commands: Ctrl-Z suspends, "." quits, "^" gives literal Ctrl-^',
+    );
+    expect(escapeHelpText(escapeKeyFromEnv("~"))).toBe(
+      'Commands: Ctrl-Z suspends, "." quits, "~" gives literal "~"',
+    );
     expect(quitHint(escapeKeyFromEnv(undefined))).toBe(" [To quit: Ctrl-^ .]");
     expect(quitHint(escapeKeyFromEnv("~"))).toBe(' [To quit: "~" .]');
     expect(quitHint(escapeKeyFromEnv(""))).toBe("");

@@ -1,6 +1,6 @@
 // Drawing frames on the user's real terminal with minimal output, and its open/close sequences (mosh-protocol.md §11.6).
 import { execFileSync } from "node:child_process";
-import { displayDiff, type DisplayOptions } from "../terminal/display-diff.js";
+import { type DisplayOptions, displayDiff } from "../terminal/display-diff.js";
 import type { Frame } from "../terminal/frame.js";
 
 const TITLE_TERMS = /^(xterm|rxvt|kterm|Eterm|alacritty|screen|tmux)/;
@@ -31,7 +31,12 @@ export function localTerminalInfo(env: NodeJS.ProcessEnv): LocalTerminalInfo {
 /** Looks a terminfo string up with tput (ncurses); xterm's value when tput is unavailable. */
 function terminfoString(env: NodeJS.ProcessEnv, cap: "smcup" | "rmcup"): string {
   try {
-    return execFileSync("tput", [cap], { env, encoding: "latin1", stdio: ["ignore", "pipe", "ignore"], timeout: 2000 });
+    return execFileSync("tput", [cap], {
+      env,
+      encoding: "latin1",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 2000,
+    });
   } catch {
     if (!/^(xterm|screen|tmux|rxvt)/.test(env.TERM ?? "")) return "";
     return cap === "smcup" ? "\x1b[?1049h" : "\x1b[?1049l";

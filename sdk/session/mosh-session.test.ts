@@ -13,14 +13,22 @@ describe("MoshSession", () => {
   });
 
   it("rejects bad keys with mosh's text, and bad sizes", () => {
-    expect(() => new MoshSession({ host: "127.0.0.1", port: 1, key: "short" })).toThrow("Key must be 22 letters long.");
-    expect(() => new MoshSession({ host: "127.0.0.1", port: 1, key: SessionKey.generate(), cols: 0 })).toThrow(
-      RangeError,
+    expect(() => new MoshSession({ host: "127.0.0.1", port: 1, key: "short" })).toThrow(
+      "Key must be 22 letters long.",
     );
+    expect(
+      () => new MoshSession({ host: "127.0.0.1", port: 1, key: SessionKey.generate(), cols: 0 }),
+    ).toThrow(RangeError);
   });
 
   it("starts with a blank screen of its size", () => {
-    const s = new MoshSession({ host: "127.0.0.1", port: 1, key: SessionKey.generate(), cols: 100, rows: 30 });
+    const s = new MoshSession({
+      host: "127.0.0.1",
+      port: 1,
+      key: SessionKey.generate(),
+      cols: 100,
+      rows: 30,
+    });
     expect([s.screen().cols, s.screen().rows]).toEqual([100, 30]);
     expect(s.connected).toBe(false);
   });

@@ -1,17 +1,18 @@
 // MoshSession: the public client end of a mosh session (connect, type, read the screen, typed events).
-import { isIP } from "node:net";
+
 import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { EventEmitter } from "eventemitter3";
 import { SessionKey } from "../crypto/session-key.js";
+import { HostView, validSize } from "../state/host-view.js";
+import { ScreenReplica } from "../state/screen-replica.js";
+import { UserStream } from "../state/user-stream.js";
+import { blankFrame, type Frame } from "../terminal/frame.js";
 import type { Clock, DatagramNetwork, Endpoint, Family } from "../transport/ports.js";
 import { systemClock } from "../transport/ports.js";
 import { Transport } from "../transport/transport.js";
 import { udpNetwork } from "../transport/udp.js";
 import { SHUTDOWN_NUM } from "../wire/instruction.js";
-import { blankFrame, type Frame } from "../terminal/frame.js";
-import { HostView, validSize } from "../state/host-view.js";
-import { ScreenReplica } from "../state/screen-replica.js";
-import { UserStream } from "../state/user-stream.js";
 import { MoshError } from "./errors.js";
 import { screenMatches } from "./wait-for.js";
 
@@ -114,7 +115,8 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.#key = typeof options.key === "string" ? SessionKey.parse(options.key) : options.key;
     this.#cols = options.cols ?? 80;
     this.#rows = options.rows ?? 24;
-    if (!validSize(this.#cols, this.#rows)) throw new RangeError(`bad window size ${this.#cols}x${this.#rows}`);
+    if (!validSize(this.#cols, this.#rows))
+      throw new RangeError(`bad window size ${this.#cols}x${this.#rows}`);
     this.#opts = { ...options, key: "" };
     this.#clock = options.clock ?? systemClock;
     this.#replica = new ScreenReplica(this.#cols, this.#rows);
@@ -184,7 +186,12 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
       const cancel = this.#clock.setTimer(timeout, () => {
         this.off("connect", onConnect);
         this.off("exit", onExit);
-        reject(new MoshError("connect-timeout", `mosh did not make a successful connection to ${address}:${this.port}.`));
+        reject(
+          new MoshError(
+            "connect-timeout",
+            `mosh did not make a successful connection to ${address}:${this.port}.`,
+          ),
+        );
         this.#shutdown("timeout");
       });
       const onConnect = () => {

@@ -53,7 +53,8 @@ export const spawnNodePty: PtySpawner = (file, args, opts) => {
   });
   return {
     pid: p.pid,
-    write: (data) => p.write(typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.length)),
+    write: (data) =>
+      p.write(typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.length)),
     resize: (cols, rows) => p.resize(cols, rows),
     pause: () => p.pause(),
     resume: () => p.resume(),
@@ -117,7 +118,13 @@ export function spawnableCommand(cmd: CommandLine): { file: string; args: string
   if (cmd.argv0 === cmd.file || !existsSync(PERL)) return { file: cmd.file, args: cmd.args };
   return {
     file: PERL,
-    args: ["-e", 'my $f = shift; exec { $f } @ARGV or die "execvp: $f: $!\\n"', cmd.file, cmd.argv0, ...cmd.args],
+    args: [
+      "-e",
+      'my $f = shift; exec { $f } @ARGV or die "execvp: $f: $!\\n"',
+      cmd.file,
+      cmd.argv0,
+      ...cmd.args,
+    ],
   };
 }
 

@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { EventEmitter } from "eventemitter3";
 import { SessionKey } from "../crypto/session-key.js";
 import { EchoAckTracker } from "../state/echo-ack.js";
-import { LiveHostState, type HostState } from "../state/host-state.js";
+import { type HostState, LiveHostState } from "../state/host-state.js";
 import { UserStream } from "../state/user-stream.js";
 import { Emulator } from "../terminal/emulator.js";
 import { blankFrame, type Frame } from "../terminal/frame.js";
@@ -189,7 +189,8 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
     this.#clock = opts.clock ?? systemClock;
     this.#cols = opts.cols ?? 80;
     this.#rows = opts.rows ?? 24;
-    if (!validServerSize(this.#cols, this.#rows)) throw new RangeError(`bad window size ${this.#cols}x${this.#rows}`);
+    if (!validServerSize(this.#cols, this.#rows))
+      throw new RangeError(`bad window size ${this.#cols}x${this.#rows}`);
     const cmd = opts.command;
     if (cmd !== undefined && cmd.length === 0) throw new RangeError("command must not be empty");
     this.#command = cmd === undefined ? null : { file: cmd[0], args: cmd.slice(1), argv0: cmd[0] };

@@ -1,7 +1,7 @@
 // The mosh-client frontend: raw keyboard in, frames drawn on the user's terminal, escape keys, signals, exit messages.
 import type { ReadStream, WriteStream } from "node:tty";
-import { SessionKey } from "../crypto/session-key.js";
 import { CryptoError } from "../crypto/crypto-error.js";
+import { SessionKey } from "../crypto/session-key.js";
 import type { Frame } from "../terminal/frame.js";
 import { EscapeKeyFilter, escapeKeyFromEnv } from "./escape-key.js";
 import { LocalDisplay, localTerminalInfo } from "./local-display.js";
@@ -47,7 +47,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
   const rows = stdout.rows || 24;
   const session = new MoshSession({ host: o.ip, port: o.port, key, cols, rows });
   const display = new LocalDisplay(localTerminalInfo(o.env), (s) => stdout.write(s));
-  const escape = new EscapeKeyFilter(escapeKeyFromEnv(o.env.MOSH_ESCAPE_KEY));
+  const escapeFilter = new EscapeKeyFilter(escapeKeyFromEnv(o.env.MOSH_ESCAPE_KEY));
   const decorate = o.decorate ?? ((f: Frame) => f);
   let everConnected = false;
   let rawOn = false;
@@ -61,7 +61,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
   const redraw = () => display.draw(decorate(session.screen()));
 
   const onData = (chunk: Buffer) => {
-    for (const action of escape.feed(chunk)) {
+    for (const action of escapeFilter.feed(chunk)) {
       switch (action.kind) {
         case "send":
           session.write(action.bytes);

@@ -10,5 +10,7 @@ export function screenMatches(frame: Frame, pattern: string | RegExp): boolean {
   const lines = frame.lines();
   if (typeof pattern !== "string") return pattern.test(lines.join("\n"));
   if (lines.join("\n").includes(pattern)) return true;
-  return lines.some((l) => l.length < frame.cols && (l + " ".repeat(frame.cols - l.length)).includes(pattern));
+  return lines.some(
+    (l) => l.length < frame.cols && (l + " ".repeat(frame.cols - l.length)).includes(pattern),
+  );
 }

@@ -58,7 +58,8 @@ export class HostState implements SyncState<HostState> {
     const ops: HostOp[] = [];
     if (this.echoAck !== base.echoAck) ops.push({ kind: "echoack", num: this.echoAck });
     if (!frameEquals(from, to)) {
-      if (from.cols !== to.cols || from.rows !== to.rows) ops.push({ kind: "resize", cols: to.cols, rows: to.rows });
+      if (from.cols !== to.cols || from.rows !== to.rows)
+        ops.push({ kind: "resize", cols: to.cols, rows: to.rows });
       const bytes = displayDiff(from, to, HOST_DISPLAY);
       if (bytes.length > 0) ops.push({ kind: "hostbytes", bytes: utf8.encode(bytes) });
     }

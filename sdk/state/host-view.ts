@@ -1,6 +1,7 @@
 // The client's synchronised copy of the server's state: the screen as a chain of host operations plus the echo ack.
-import type { SyncState } from "../transport/sync-state.js";
+
 import type { Frame } from "../terminal/frame.js";
+import type { SyncState } from "../transport/sync-state.js";
 import { decodeHostMessage, encodeHostMessage, type HostOp } from "../wire/messages.js";
 
 /**
@@ -69,7 +70,9 @@ export class HostView implements SyncState<HostView> {
   }
 
   equals(other: HostView): boolean {
-    return this === other || (this.frame !== null && this.frame === other.frame && this.echoAck === other.echoAck);
+    return (
+      this === other || (this.frame !== null && this.frame === other.frame && this.echoAck === other.echoAck)
+    );
   }
 }
 

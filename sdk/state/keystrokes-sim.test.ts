@@ -1,9 +1,9 @@
 // The user stream over a simulated lossy network: every keystroke reaches the server exactly once, in order.
 import { describe, expect, it } from "vitest";
 import { SessionKey } from "../crypto/session-key.js";
-import { Transport } from "../transport/transport.js";
-import { FakeClock, SimNetwork, seededRandom } from "../transport/sim-network.js";
 import { blankFrame } from "../terminal/frame.js";
+import { FakeClock, SimNetwork, seededRandom } from "../transport/sim-network.js";
+import { Transport } from "../transport/transport.js";
 import { HostView } from "./host-view.js";
 import { UserStream } from "./user-stream.js";
 
@@ -63,11 +63,14 @@ async function run(seed: number, initiator: "client" | "server") {
     .filter((e) => e.kind === "resize")
     .at(-1);
 
-  const done = new Promise<string>((resolve) => (initiator === "client" ? client : server).once("shutdown", resolve));
+  const done = new Promise<string>((resolve) =>
+    (initiator === "client" ? client : server).once("shutdown", resolve),
+  );
   (initiator === "client" ? client : server).startShutdown();
   clock.advance(20_000);
   const outcome = await done;
-  const peerAcked = initiator === "client" ? server.counterpartyShutdownAckSent : client.counterpartyShutdownAckSent;
+  const peerAcked =
+    initiator === "client" ? server.counterpartyShutdownAckSent : client.counterpartyShutdownAckSent;
   const echoAck = client.remoteState().echoAck;
   client.close();
   server.close();

@@ -1,6 +1,7 @@
 // Turns received HostViews into Frames by running their host operations through one terminal emulator.
-import { Emulator } from "../terminal/emulator.js";
+
 import { fullRepaint } from "../terminal/display-diff.js";
+import { Emulator } from "../terminal/emulator.js";
 import type { Frame } from "../terminal/frame.js";
 import type { HostView } from "./host-view.js";
 

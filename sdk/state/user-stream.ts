@@ -51,7 +51,8 @@ export class UserStream implements SyncState<UserStream> {
     for (const run of this.runs) {
       const len = run.kind === "keys" ? run.keys.length : 1;
       if (pos + len > from) {
-        if (run.kind === "keys" && from > pos) out.push({ kind: "keys", keys: run.keys.subarray(from - pos) });
+        if (run.kind === "keys" && from > pos)
+          out.push({ kind: "keys", keys: run.keys.subarray(from - pos) });
         else out.push(run);
       }
       pos += len;
@@ -94,7 +95,8 @@ export class UserStream implements SyncState<UserStream> {
       const run = this.runs[i];
       const len = run.kind === "keys" ? run.keys.length : 1;
       if (pos + len > cut) {
-        if (run.kind === "keys" && cut > pos) this.runs[i] = { kind: "keys", keys: run.keys.subarray(cut - pos) };
+        if (run.kind === "keys" && cut > pos)
+          this.runs[i] = { kind: "keys", keys: run.keys.subarray(cut - pos) };
         break;
       }
       pos += len;

@@ -12,6 +12,11 @@ type XTerminal = InstanceType<typeof Terminal>;
 export interface EmulatorOptions {
   /** Lines of scrollback in the normal screen (default 0: mosh keeps none). */
   scrollback?: number;
+  /**
+   * Reflow soft-wrapped lines on a width change, as xterm does (default false: mosh does not,
+   * and xterm 6.0's reflow can corrupt its buffer when there is no scrollback).
+   */
+  reflow?: boolean;
 }
 
 /** mosh's OSC string limit for titles: the first 256 characters including the `N;` prefix. */
@@ -50,8 +55,8 @@ type CsiParams = (number | number[])[];
  * cursor position. xterm's other replies are suppressed, as mosh gives none.
  *
  * Known differences from mosh's emulator (the snapshot shows xterm's behaviour): SGR 2 (dim)
- * is kept; alternate screen (?1049/47/1047) works; resizing reflows soft-wrapped lines and, when
- * shrinking with the cursor at the bottom, drops rows at the top; the width is at least 2;
+ * is kept; alternate screen (?1049/47/1047) works; shrinking the height with the cursor near
+ * the bottom drops rows at the top (mosh drops them at the bottom); the width is at least 2;
  * combining characters join the previous cell even after SGR; the clipboard is not cut at
  * 16384 characters; ?1007 (alternate scroll) is not tracked.
  */
@@ -82,6 +87,9 @@ export class Emulator {
       scrollback: options.scrollback ?? 0,
       allowProposedApi: true,
       logLevel: "off",
+      // The only switch xterm offers to turn reflow off; it also makes a taller screen gain
+      // blank rows at the bottom (as mosh does) instead of pulling lines back from scrollback.
+      ...(options.reflow ? {} : { windowsPty: { backend: "winpty" as const, buildNumber: 1 } }),
     });
     installMoshWidths(this.term);
     this.installHandlers();
