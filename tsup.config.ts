@@ -12,7 +12,11 @@ export default defineConfig([
     platform: "node",
   },
   {
-    entry: { "bin/mosh-ts-client": "bin/mosh-ts-client.ts", "bin/mosh-ts-server": "bin/mosh-ts-server.ts" },
+    entry: {
+      "bin/mosh-ts-client": "bin/mosh-ts-client.ts",
+      "bin/mosh-ts-server": "bin/mosh-ts-server.ts",
+      "bin/mosh-ts": "bin/mosh-ts.ts",
+    },
     format: ["esm"],
     sourcemap: true,
     target: "node20",

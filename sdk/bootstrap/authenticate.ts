@@ -61,7 +61,10 @@ export class Authenticator {
   /** OpenSSH's final message: `user@host: Permission denied (methods).` */
   failure(): BootstrapError {
     const methods = this.#methods.length > 0 ? this.#methods.join(",") : "none";
-    return new BootstrapError("auth-failed", `${this.#o.user}@${this.#o.host}: Permission denied (${methods}).`);
+    return new BootstrapError(
+      "auth-failed",
+      `${this.#o.user}@${this.#o.host}: Permission denied (${methods}).`,
+    );
   }
 
   async #next(methodsLeft: AuthenticationType[], next: NextAuthHandler): Promise<void> {
@@ -89,7 +92,13 @@ export class Authenticator {
         next(this.#keyboardInteractive());
         return;
       }
-      if (method === "password" && o.password && !this.restrictAuth && canAsk && this.#passwordTries < o.tries) {
+      if (
+        method === "password" &&
+        o.password &&
+        !this.restrictAuth &&
+        canAsk &&
+        this.#passwordTries < o.tries
+      ) {
         if (this.#passwordTries > 0) o.onMessage?.("Permission denied, please try again.");
         this.#passwordTries++;
         let password: string;
@@ -114,7 +123,13 @@ export class Authenticator {
     return {
       type: "keyboard-interactive",
       username: o.user,
-      prompt: (name: string, instructions: string, _lang: string, prompts: Prompt[], finish: (a: string[]) => void) => {
+      prompt: (
+        name: string,
+        instructions: string,
+        _lang: string,
+        prompts: Prompt[],
+        finish: (a: string[]) => void,
+      ) => {
         if (prompts.length > 0) {
           this.#kbdUseless = false;
           this.#kbdPrompted = true;

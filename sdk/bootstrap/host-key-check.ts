@@ -86,7 +86,8 @@ export async function verifyHostKey(info: HostKeyInfo, policy: HostKeyPolicy): P
     throw new BootstrapError("host-key-rejected", `${FAILED} (rejected by the host verifier)`);
   }
   const entries: KnownHostEntry[] = [];
-  for (const f of [...policy.userKnownHostsFiles, ...policy.globalKnownHostsFiles]) entries.push(...readKnownHosts(f));
+  for (const f of [...policy.userKnownHostsFiles, ...policy.globalKnownHostsFiles])
+    entries.push(...readKnownHosts(f));
   const verdict = checkHostKey(entries, info.knownHostsName, info.blob);
   const label = keyTypeLabel(info.keyType);
   const name = info.knownHostsName;

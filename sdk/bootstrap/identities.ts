@@ -157,16 +157,19 @@ function agentKeys(socket: string): Promise<Identity[]> {
     agent.getIdentities((err, keys) => {
       if (err || !keys) return finish([]);
       finish(
-        keys.map(agentKey).filter((k): k is ParsedKey => k !== null).map((publicKey) => ({
-          publicKey,
-          source: "agent",
-          sign: (data, options) =>
-            new Promise<Buffer>((res, rej) => {
-              agent.sign(publicKey, data, options, (e?: Error | null, sig?: Buffer) =>
-                e || !sig ? rej(e ?? new Error("agent refused to sign")) : res(sig),
-              );
-            }),
-        })),
+        keys
+          .map(agentKey)
+          .filter((k): k is ParsedKey => k !== null)
+          .map((publicKey) => ({
+            publicKey,
+            source: "agent",
+            sign: (data, options) =>
+              new Promise<Buffer>((res, rej) => {
+                agent.sign(publicKey, data, options, (e?: Error | null, sig?: Buffer) =>
+                  e || !sig ? rej(e ?? new Error("agent refused to sign")) : res(sig),
+                );
+              }),
+          })),
       );
     });
   });
@@ -220,7 +223,9 @@ function fileIdentity(entry: IdentityFileEntry, opts: IdentityOptions): Identity
     if (blob) pub = publicFromBlob(blob);
   }
   if (!pub) {
-    opts.onMessage?.(`Load key "${path}": encrypted key without a public key file (${path}.pub) is not supported`);
+    opts.onMessage?.(
+      `Load key "${path}": encrypted key without a public key file (${path}.pub) is not supported`,
+    );
     return null;
   }
   let decrypted: ParsedKey | null = null;
@@ -242,7 +247,8 @@ async function unlock(path: string, text: string, opts: IdentityOptions): Promis
     try {
       answer = await opts.prompt(`Enter passphrase for key '${path}': `, { echo: false });
     } catch (err) {
-      const e = err instanceof BootstrapError ? err : new BootstrapError("aborted", "passphrase prompt aborted");
+      const e =
+        err instanceof BootstrapError ? err : new BootstrapError("aborted", "passphrase prompt aborted");
       opts.onAbort(e);
       throw e;
     }

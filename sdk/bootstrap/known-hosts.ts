@@ -114,7 +114,12 @@ export function hostFieldMatches(field: string, name: string): boolean {
 /** OpenSSH's `match_pattern`: `*` any run, `?` exactly one character. */
 function globMatch(pattern: string, text: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === text;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
   return re.test(text);
 }
 
@@ -124,7 +129,11 @@ function globMatch(pattern: string, text: string): boolean {
  * key type with a different key (changed). `@cert-authority` lines are skipped: host
  * certificates are not supported, so such hosts are verified by plain keys only.
  */
-export function checkHostKey(entries: readonly KnownHostEntry[], name: string, blob: Buffer): KnownHostsVerdict {
+export function checkHostKey(
+  entries: readonly KnownHostEntry[],
+  name: string,
+  blob: Buffer,
+): KnownHostsVerdict {
   const keyType = blobKeyType(blob);
   const mine = entries.filter((e) => e.marker !== "cert-authority" && hostFieldMatches(e.hosts, name));
   const revoked = mine.find((e) => e.marker === "revoked" && e.blob.equals(blob));
@@ -139,7 +148,9 @@ export function checkHostKey(entries: readonly KnownHostEntry[], name: string, b
 
 /** The key types known for `name`, in file order (used to prefer those host key algorithms). */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
-  const types = entries.filter((e) => e.marker === null && hostFieldMatches(e.hosts, name)).map((e) => e.keyType);
+  const types = entries
+    .filter((e) => e.marker === null && hostFieldMatches(e.hosts, name))
+    .map((e) => e.keyType);
   return [...new Set(types)];
 }
 
@@ -164,8 +175,12 @@ export function appendKnownHost(file: string, name: string, blob: Buffer, hash: 
     if (text[text.length - 1] !== 0x0a) prefix = "\n";
   }
   const created = !existsSync(file);
-  appendFileSync(file, `${prefix}${hostField(name, hash)} ${blobKeyType(blob)} ${blob.toString("base64")}\n`, {
-    mode: 0o600,
-  });
+  appendFileSync(
+    file,
+    `${prefix}${hostField(name, hash)} ${blobKeyType(blob)} ${blob.toString("base64")}\n`,
+    {
+      mode: 0o600,
+    },
+  );
   if (created) chmodSync(file, 0o600);
 }

@@ -20,7 +20,10 @@ export function expandTokens(value: string, tokens: TokenValues, directive: stri
     if (letter === "%") return "%";
     const v = tokens[letter];
     if (v === undefined) {
-      throw new BootstrapError("bad-argument", `${directive}: unknown key ${whole === "%" ? "%" : whole} in "${value}"`);
+      throw new BootstrapError(
+        "bad-argument",
+        `${directive}: unknown key ${whole === "%" ? "%" : whole} in "${value}"`,
+      );
     }
     return v;
   });
@@ -33,7 +36,8 @@ export function expandTokens(value: string, tokens: TokenValues, directive: stri
 export function expandEnv(value: string, env: NodeJS.ProcessEnv, directive: string): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_whole, name: string) => {
     const v = env[name];
-    if (v === undefined) throw new BootstrapError("bad-argument", `${directive}: environment variable ${name} is not set`);
+    if (v === undefined)
+      throw new BootstrapError("bad-argument", `${directive}: environment variable ${name} is not set`);
     return v;
   });
 }

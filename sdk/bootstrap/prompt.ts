@@ -22,7 +22,12 @@ export function ttyPrompt(path = "/dev/tty"): PromptFn {
       try {
         fd = openSync(path, "r+");
       } catch (err) {
-        reject(new BootstrapError("aborted", `cannot ask "${question.trim()}": no terminal (${(err as Error).message})`));
+        reject(
+          new BootstrapError(
+            "aborted",
+            `cannot ask "${question.trim()}": no terminal (${(err as Error).message})`,
+          ),
+        );
         return;
       }
       const input = new ReadStream(fd);

@@ -25,8 +25,7 @@ export const LOCALE_VARS = [
  * The prefix of mosh's `remote` mode: prints the server's own address from `SSH_CONNECTION`
  * (used when SSH went through a jump host or a proxy command, so the TCP peer is not the server).
  */
-export const SSH_CONNECTION_PREFIX =
-  `sh -c '[ -n "$SSH_CONNECTION" ] && printf "\\nMOSH SSH_CONNECTION %s\\n" "$SSH_CONNECTION"' ; `;
+export const SSH_CONNECTION_PREFIX = `sh -c '[ -n "$SSH_CONNECTION" ] && printf "\\nMOSH SSH_CONNECTION %s\\n" "$SSH_CONNECTION"' ; `;
 
 /** Single-quotes one argument for a POSIX shell (an embedded `'` becomes `'\''`). */
 export function shellQuote(arg: string): string {
@@ -80,21 +79,34 @@ export function remoteCommandLine(o: ServerCommandOptions, reportSshConnection =
  */
 export function parsePortRange(text: string, argv0 = "mosh-ts"): string {
   const m = /^(\d+)(:(\d+))?$/.exec(text);
-  if (!m) throw new BootstrapError("bad-argument", `${argv0}: Server-side port or range (${text}) is not valid.`);
+  if (!m)
+    throw new BootstrapError("bad-argument", `${argv0}: Server-side port or range (${text}) is not valid.`);
   const low = Number(m[1]);
   if (low < 0 || low > 65535) {
-    throw new BootstrapError("bad-argument", `${argv0}: Server-side (low) port (${m[1]}) must be within valid range [0..65535].`);
+    throw new BootstrapError(
+      "bad-argument",
+      `${argv0}: Server-side (low) port (${m[1]}) must be within valid range [0..65535].`,
+    );
   }
   if (m[3] !== undefined) {
     const high = Number(m[3]);
     if (high <= 0 || high > 65535) {
-      throw new BootstrapError("bad-argument", `${argv0}: Server-side high port (${m[3]}) must be within valid range [1..65535].`);
+      throw new BootstrapError(
+        "bad-argument",
+        `${argv0}: Server-side high port (${m[3]}) must be within valid range [1..65535].`,
+      );
     }
     if (low === 0) {
-      throw new BootstrapError("bad-argument", `${argv0}: Server-side port ranges may not be used with starting port 0 (${text}).`);
+      throw new BootstrapError(
+        "bad-argument",
+        `${argv0}: Server-side port ranges may not be used with starting port 0 (${text}).`,
+      );
     }
     if (low > high) {
-      throw new BootstrapError("bad-argument", `${argv0}: Server-side port range (${text}): low port greater than high port.`);
+      throw new BootstrapError(
+        "bad-argument",
+        `${argv0}: Server-side port range (${text}): low port greater than high port.`,
+      );
     }
   }
   return text;

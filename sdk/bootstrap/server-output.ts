@@ -64,7 +64,9 @@ export class ServerOutputParser {
       this.#finished = true;
       const m = CONNECT.exec(line.slice(at));
       const port = m ? Number(m[1]) : 0;
-      out.push(m && port > 0 && port <= 65535 ? { kind: "connect", port, key: m[2] } : { kind: "bad-connect" });
+      out.push(
+        m && port > 0 && port <= 65535 ? { kind: "connect", port, key: m[2] } : { kind: "bad-connect" },
+      );
       return;
     }
     const ip = /^MOSH IP (\S+)\s*$/.exec(line);

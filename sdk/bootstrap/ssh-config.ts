@@ -109,12 +109,17 @@ export function resolveHost(target: string, opts: SshConfigOptions = {}): Resolv
   const { user: targetUser, host: rawHost } = parseTarget(target);
   const alias = rawHost.toLowerCase();
 
-  const text = configText(opts, home);
-  const config = SSHConfig.parse(text);
-  const computed = config.compute(
-    targetUser === null ? { Host: alias } : { Host: alias, User: targetUser },
-    { ignoreCase: true, matchExec: false },
+  // The parser re-quotes ProxyCommand values; OpenSSH takes the rest of the line verbatim.
+  const rawCommands: string[] = [];
+  const text = configText(opts, home).replace(
+    /^(\s*proxycommand)(?:\s*=\s*|\s+)(.+?)\s*$/gim,
+    (_line, key: string, value: string) => `${key} moshts-proxy-command-${rawCommands.push(value) - 1}`,
   );
+  const config = SSHConfig.parse(text);
+  const computed = config.compute(targetUser === null ? { Host: alias } : { Host: alias, User: targetUser }, {
+    ignoreCase: true,
+    matchExec: false,
+  });
   const one = (key: string): string | undefined => {
     const v = computed[key];
     return Array.isArray(v) ? v[0] : v;
@@ -147,12 +152,16 @@ export function resolveHost(target: string, opts: SshConfigOptions = {}): Resolv
   const configured = many("identityfile") ?? [];
   const identityFiles: IdentityFileEntry[] =
     configured.length > 0
-      ? configured.map((p) => ({ path: resolve(opts.cwd ?? process.cwd(), expand(p, "IdentityFile")), isDefault: false }))
+      ? configured.map((p) => ({
+          path: resolve(opts.cwd ?? process.cwd(), expand(p, "IdentityFile")),
+          isDefault: false,
+        }))
       : DEFAULT_IDENTITY_FILES.map((n) => ({ path: join(home, ".ssh", n), isDefault: true }));
 
   const agentSetting = one("identityagent");
   let identityAgent: string | null;
-  if (agentSetting === undefined || agentSetting === "SSH_AUTH_SOCK") identityAgent = env.SSH_AUTH_SOCK || null;
+  if (agentSetting === undefined || agentSetting === "SSH_AUTH_SOCK")
+    identityAgent = env.SSH_AUTH_SOCK || null;
   else if (agentSetting.toLowerCase() === "none") identityAgent = null;
   else if (agentSetting.startsWith("$")) identityAgent = env[agentSetting.slice(1)] || null;
   else identityAgent = expand(agentSetting, "IdentityAgent");
@@ -164,7 +173,8 @@ export function resolveHost(target: string, opts: SshConfigOptions = {}): Resolv
   };
 
   const proxyJump = one("proxyjump");
-  const proxyCommand = one("proxycommand");
+  const proxyCommandRef = /^moshts-proxy-command-(\d+)$/.exec(one("proxycommand") ?? "");
+  const proxyCommand = proxyCommandRef ? rawCommands[Number(proxyCommandRef[1])] : undefined;
   const timeout = one("connecttimeout");
   const family = (one("addressfamily") ?? "any").toLowerCase();
   if (family !== "any" && family !== "inet" && family !== "inet6") {
@@ -198,7 +208,9 @@ export function resolveHost(target: string, opts: SshConfigOptions = {}): Resolv
         ? null
         : expandTokens(proxyCommand, tokens, "ProxyCommand"),
     connectTimeoutMs:
-      timeout === undefined || timeout.toLowerCase() === "none" ? null : parseSeconds(timeout, "ConnectTimeout"),
+      timeout === undefined || timeout.toLowerCase() === "none"
+        ? null
+        : parseSeconds(timeout, "ConnectTimeout"),
     addressFamily: family,
     batchMode: yesNo(one("batchmode"), false, "BatchMode"),
     preferredAuthentications: (
@@ -236,7 +248,10 @@ function configText(opts: SshConfigOptions, home: string): string {
 function parseOption(option: string): string {
   const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s*(?:=|\s)\s*(.*?)\s*$/.exec(option);
   if (!m || m[2] === "" || /[\r\n]/.test(option)) {
-    throw new BootstrapError("bad-argument", `command-line: bad configuration option "${option}" (expected Key=Value)`);
+    throw new BootstrapError(
+      "bad-argument",
+      `command-line: bad configuration option "${option}" (expected Key=Value)`,
+    );
   }
   if (/^(host|match|include)$/i.test(m[1])) {
     throw new BootstrapError("bad-argument", `command-line: ${m[1]} is not allowed in -o`);
@@ -252,7 +267,8 @@ function readConfig(file: string, base: string, home: string, depth: number): st
   } catch {
     return "";
   }
-  if (depth >= MAX_INCLUDE_DEPTH) throw new BootstrapError("bad-argument", `${file}: Include nested too deeply`);
+  if (depth >= MAX_INCLUDE_DEPTH)
+    throw new BootstrapError("bad-argument", `${file}: Include nested too deeply`);
   return text
     .split(/\r?\n/)
     .map((line) => {
@@ -273,7 +289,12 @@ function globFiles(pattern: string): string[] {
   const dir = dirname(pattern);
   const name = pattern.slice(dir.length + 1);
   if (!/[*?]/.test(name)) return existsSync(pattern) ? [pattern] : [];
-  const re = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  const re = new RegExp(
+    `^${name
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
   try {
     return readdirSync(dir)
       .filter((f) => re.test(f) && !f.startsWith("."))
@@ -300,7 +321,8 @@ function parsePort(v: string, directive: string): number {
 }
 
 function parseSeconds(v: string, directive: string): number {
-  if (!/^\d+$/.test(v)) throw new BootstrapError("bad-argument", `${directive}: bad number of seconds "${v}"`);
+  if (!/^\d+$/.test(v))
+    throw new BootstrapError("bad-argument", `${directive}: bad number of seconds "${v}"`);
   return Number(v) * 1000;
 }
 

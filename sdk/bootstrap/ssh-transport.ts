@@ -93,7 +93,7 @@ export async function openSsh(target: ResolvedHost, ctx: TransportContext): Prom
   const hops = planHops(target, ctx.config);
   const clients: SshClient[] = [];
   const closeAll = () => {
-    for (const c of clients.reverse()) c.end();
+    for (const c of [...clients].reverse()) c.end();
   };
   try {
     let address: string | null = null;
@@ -115,7 +115,12 @@ export async function openSsh(target: ResolvedHost, ctx: TransportContext): Prom
         sock = s;
         address = plainAddress(s.remoteAddress ?? hop.hostname);
       }
-      clients.push(await handshake(hop, sock, address, ctx));
+      try {
+        clients.push(await handshake(hop, sock, address, ctx));
+      } catch (err) {
+        sock.destroy();
+        throw err;
+      }
       prev = hop;
     }
     return { client: clients[clients.length - 1], address, close: closeAll };
@@ -159,7 +164,10 @@ async function addressesFor(hop: ResolvedHost, policy: AddressFamilyPolicy): Pro
     throw new BootstrapError("unknown-host", `Could not resolve hostname ${hop.hostname}: ${why}`);
   }
   if (found.length === 0) {
-    throw new BootstrapError("unknown-host", `Could not resolve hostname ${hop.hostname}: Name or service not known`);
+    throw new BootstrapError(
+      "unknown-host",
+      `Could not resolve hostname ${hop.hostname}: Name or service not known`,
+    );
   }
   const prefer = policy === "prefer-inet6" ? 6 : policy === "prefer-inet" ? 4 : 0;
   if (prefer !== 0) found.sort((a, b) => Number(b.family === prefer) - Number(a.family === prefer));
@@ -189,11 +197,19 @@ async function connectTcp(hop: ResolvedHost, ctx: TransportContext): Promise<Soc
               : code === "ENETUNREACH"
                 ? "Network is unreachable"
                 : (err as Error).message;
-      const kind = code === "ECONNREFUSED" ? "connection-refused" : code === "ETIMEDOUT" ? "connection-timeout" : "connection-failed";
+      const kind =
+        code === "ECONNREFUSED"
+          ? "connection-refused"
+          : code === "ETIMEDOUT"
+            ? "connection-timeout"
+            : "connection-failed";
       last = new BootstrapError(kind, `connect to host ${hop.hostname} port ${hop.port}: ${why}`);
     }
   }
-  throw last ?? new BootstrapError("connection-failed", `connect to host ${hop.hostname} port ${hop.port}: no address`);
+  throw (
+    last ??
+    new BootstrapError("connection-failed", `connect to host ${hop.hostname} port ${hop.port}: no address`)
+  );
 }
 
 function connectOne(address: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
@@ -342,12 +358,19 @@ async function handshake(
       if (failure) return fail(failure);
       if (err.level === "client-authentication") return fail(auth.failure());
       const where = `${hop.hostname} port ${hop.port}`;
-      if (err.level === "client-timeout") return fail(new BootstrapError("connection-timeout", `${err.message} (${where})`));
+      if (err.level === "client-timeout")
+        return fail(new BootstrapError("connection-timeout", `${err.message} (${where})`));
       if (err.level === "handshake") {
-        return fail(new BootstrapError("connection-failed", `Unable to negotiate with ${where}: ${err.message}`));
+        return fail(
+          new BootstrapError("connection-failed", `Unable to negotiate with ${where}: ${err.message}`),
+        );
       }
-      if (/ECONNRESET/.test(err.message)) return fail(new BootstrapError("connection-failed", `Connection reset by ${where}`));
+      if (/ECONNRESET/.test(err.message))
+        return fail(new BootstrapError("connection-failed", `Connection reset by ${where}`));
       fail(new BootstrapError("connection-failed", `${where}: ${err.message}`));
+    });
+    client.on("banner", (message: string) => {
+      if (message.trim() !== "") ctx.onMessage?.(message.replace(/\r?\n$/, ""));
     });
     client.on("close", () =>
       fail(new BootstrapError("connection-failed", `Connection closed by ${hop.hostname} port ${hop.port}`)),

@@ -290,12 +290,13 @@ function unavailableMessage(v: LocaleView): string {
 /**
  * mosh-server's locale check (§10.3): keep the native locale if it is UTF-8; otherwise clear the
  * locale variables, apply the client's `-l NAME=VALUE` assignments and check again.
- * @returns the session's environment, or the message to print (then run `locale` and exit 1).
+ * @returns whether it is UTF-8, the session's environment (on failure: the one `locale` is then
+ *   run with, before exiting 1), and what to print on stderr.
  */
 export function checkLocale(
   env: Record<string, string | undefined>,
   localeVars: readonly string[],
-): { ok: true; env: Record<string, string>; stderr: string } | { ok: false; stderr: string } {
+): { ok: boolean; env: Record<string, string>; stderr: string } {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   let stderr = "";
@@ -315,7 +316,7 @@ export function checkLocale(
     "mosh-server needs a UTF-8 native locale to run.\n\n" +
     `Unfortunately, the local environment (${native.ctype}) specifies\nthe character set "${native.charset}",\n\n` +
     `The client-supplied environment (${client.ctype}) specifies\nthe character set "${client.charset}".\n\n`;
-  return { ok: false, stderr };
+  return { ok: false, env: out, stderr };
 }
 
 /** The banner the first process prints on stderr after detaching (mosh-server's, with our name). */
@@ -359,7 +360,7 @@ export async function runServerCli(args: readonly string[], argv0: string, scrip
   const locale = checkLocale(env, parsed.localeVars);
   process.stderr.write(locale.stderr);
   if (!locale.ok) {
-    spawnSync("locale", [], { stdio: ["ignore", "inherit", "inherit"] });
+    spawnSync("locale", [], { stdio: ["ignore", "inherit", "inherit"], env: locale.env });
     return 1;
   }
   const net = parseTimeoutVariable("MOSH_SERVER_NETWORK_TMOUT", env.MOSH_SERVER_NETWORK_TMOUT);
@@ -487,7 +488,7 @@ export async function runServerDaemon(argv0: string): Promise<number> {
     });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    const any = bindAddress !== undefined && bindAddress.includes(":") ? "::" : "0.0.0.0";
+    const any = bindAddress?.includes(":") ? "::" : "0.0.0.0";
     send({
       type: "fail",
       text:

@@ -163,6 +163,7 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
   readonly #exited: Promise<ServerExitInfo>;
   #resolveExit: (info: ServerExitInfo) => void = () => undefined;
   #transport: ServerTransport | null = null;
+  #local: Endpoint | null = null;
   #pty: PtyProcess | null = null;
   #ptyStarted = false;
   #cols: number;
@@ -242,6 +243,7 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
       onBindError: o.onBindError,
     });
     this.#transport = t;
+    this.#local = t.localEndpoint;
     t.on("remote-state", (num, state) => this.#onClientState(num, state));
     t.on("roam", (ep) => {
       this.#log(`Server now attached to client at ${formatEndpoint(ep)}`);
@@ -272,12 +274,12 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
 
   /** The UDP port the server listens on. */
   get port(): number {
-    return this.#transport?.localEndpoint.port ?? 0;
+    return this.#local?.port ?? 0;
   }
 
   /** The local endpoint of the UDP socket. */
   get localEndpoint(): Endpoint | null {
-    return this.#transport?.localEndpoint ?? null;
+    return this.#local;
   }
 
   /** The client's current address (null before the first datagram, or after 40 s of silence). */

@@ -157,9 +157,13 @@ function putRow(p: Painter, initialized: boolean, y: number, old: Row, wrap: boo
     }
   }
 
+  const wrapThis = row.wrap;
+  if (x >= cols) {
+    // The carried-over cell filled the row (a 1- or 2-column screen): it may wrap again.
+    return endRow(p, y, wrapThis);
+  }
   if (initialized && rowEquals(row, old)) return false;
 
-  const wrapThis = row.wrap;
   let clear = 0;
   let wroteLast = false;
   let blankAttrs = 0;
@@ -236,16 +240,20 @@ function putRow(p: Painter, initialized: boolean, y: number, old: Row, wrap: boo
     }
   }
 
-  if (wroteLast && y < to.rows - 1) {
-    if (wrapThis) {
-      p.x = 0;
-      p.y++;
-      return true;
-    }
-    p.out.push("\r\n");
+  return wroteLast ? endRow(p, y, wrapThis) : false;
+}
+
+/** After writing a row's last column: continue by autowrap (returns true) or CR LF. */
+function endRow(p: Painter, y: number, wrapThis: boolean): boolean {
+  if (y >= p.to.rows - 1) return false;
+  if (wrapThis) {
     p.x = 0;
     p.y++;
+    return true;
   }
+  p.out.push("\r\n");
+  p.x = 0;
+  p.y++;
   return false;
 }
 

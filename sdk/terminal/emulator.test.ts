@@ -169,3 +169,15 @@ describe("Emulator snapshot", () => {
     expect(f.lines()[0]).toBe("hello");
   });
 });
+
+describe("Emulator robustness", () => {
+  it("survives ED 1 in the bottom-right corner (an xterm 6.0 crash)", async () => {
+    const e = make(4, 2);
+    await e.write("abcdefgh\x1b[1J");
+    expect(e.snapshot().lines()).toEqual(["", ""]);
+    await e.write("\x1b[?1049hxyzwvuts\x1b[1J!");
+    expect(e.snapshot().lines()).toEqual(["", "!"]); // the pending wrap survives the erase
+    await e.write("\x1b[?1049l\x1b[1;1Habcd\x1b[1J");
+    expect(e.snapshot().lines()).toEqual(["", ""]);
+  });
+});

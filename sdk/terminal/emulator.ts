@@ -4,6 +4,7 @@ import { BufferReader } from "./buffer-reader.js";
 import { fullRepaint } from "./display-diff.js";
 import { Frame, type MouseEncoding, type MouseMode } from "./frame.js";
 import { installMoshWidths } from "./wcwidth.js";
+import { patchXterm } from "./xterm-fixes.js";
 
 const { Terminal } = xterm;
 type XTerminal = InstanceType<typeof Terminal>;
@@ -92,6 +93,7 @@ export class Emulator {
       ...(options.reflow ? {} : { windowsPty: { backend: "winpty" as const, buildNumber: 1 } }),
     });
     installMoshWidths(this.term);
+    patchXterm(this.term);
     this.installHandlers();
   }
 

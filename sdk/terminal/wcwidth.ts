@@ -97,11 +97,13 @@ export const moshUnicodeProvider: IUnicodeVersionProvider = {
     const w = wcwidth(cp);
     return w === -1 ? 0 : w;
   },
-  charProperties(cp: number, preceding: number): number {
+  charProperties(cp: number, _preceding: number): number {
     const w = wcwidth(cp);
     if (w > 0) return property(w, false);
-    // Width 0 or unprintable: join the preceding cell, keeping its width (as xterm's own provider does).
-    return property(preceding === 0 ? 0 : (preceding >> 1) & 3, true);
+    // Width 0 or unprintable: join the cell before the cursor. Width 0 leaves that cell's width
+    // alone (xterm's own provider passes the preceding width, which can widen a narrow cell
+    // when the preceding character was a wide one that autowrap-off dropped).
+    return property(0, true);
   },
 };
 
