@@ -3,7 +3,12 @@ export { MoshSession } from "./session/mosh-session.js";
 export type { MoshSessionOptions, MoshSessionEvents, ExitInfo } from "./session/mosh-session.js";
 export { MoshError } from "./session/errors.js";
 export { MoshServer } from "./session/server-session.js";
-export type { MoshServerOptions, MoshServerEvents, ServerExitInfo, ServerExitReason } from "./session/server-session.js";
+export type {
+  MoshServerOptions,
+  MoshServerEvents,
+  ServerExitInfo,
+  ServerExitReason,
+} from "./session/server-session.js";
 export { SessionKey } from "./crypto/session-key.js";
 export { CryptoError } from "./crypto/crypto-error.js";
 export type { Frame } from "./terminal/frame.js";

@@ -11,7 +11,10 @@ import { startTsServer, TS_SERVER } from "./helpers/ts-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mosh-ts-server-"));
 const file = join(dir, "notes.txt");
-writeFileSync(file, "line one\nline two\n\tindented line\nwide 中文 and emoji 🎉 and e\u0301\n");
+writeFileSync(
+  file,
+  `line one\nline two\n\tindented line\nwide 中文 and emoji 🎉 and e\u0301\n${Array.from({ length: 80 }, (_, i) => `row ${i + 5} ${"=".repeat(i % 70)}`).join("\n")}\n`,
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Commands typed one at a time, each with what shows that it has finished. */
@@ -82,10 +85,25 @@ describe("the real mosh-client against mosh-ts-server", () => {
         await tmux.waitForText(/^30 100\n\$ ?$/m, 15000);
         shots.push(await stableCapture(tmux));
         await type(tmux, `vi -u NONE -i NONE -n ${file}`);
-        await tmux.waitForText(/3 lines|4 lines|notes\.txt/, 15000);
+        await tmux.waitForText(/notes\.txt/, 15000);
+        shots.push(await stableCapture(tmux));
+        // Scrolling in the editor: line by line (Ctrl-E) and by pages (Ctrl-F).
+        await tmux.sendBytes("\x05\x05\x05");
+        await tmux.waitForText(/^line two|^\s+indented line/m, 15000);
+        shots.push(await stableCapture(tmux));
+        await tmux.sendBytes("\x06");
+        await tmux.waitForText(/^row 3\d /m, 15000);
         shots.push(await stableCapture(tmux));
         await type(tmux, ":q!");
         await tmux.waitForText(/^\$ ?$/m, 15000);
+        // A pager, scrolled: it repaints the whole screen, so the comparison holds even though the
+        // editor's alternate screen left the two runs' normal screens different.
+        await type(tmux, "seq 1 200 | less");
+        await tmux.waitForText(/^23$/m, 15000);
+        await tmux.sendKeys(["Space", "j", "j"]);
+        await tmux.waitForText(/^60$/m, 15000);
+        shots.push(await stableCapture(tmux));
+        await tmux.sendKeys("q");
         await type(tmux, "exit");
         const after = await tmux.waitForText(/EXIT=\d+/, 15000);
         expect(after, which).toContain("[mosh is exiting.]");
@@ -99,6 +117,7 @@ describe("the real mosh-client against mosh-ts-server", () => {
     expect(screens.ours[0]).toMatch(/^30$/m);
     expect(screens.ours[1]).toMatch(/^30 100$/m);
     expect(screens.ours[2]).toContain("indented line");
+    expect(screens.ours).toHaveLength(6);
     for (let i = 0; i < screens.real.length; i++)
       expect(screens.ours[i], `screen ${i}`).toBe(screens.real[i]);
   });

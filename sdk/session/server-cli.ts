@@ -42,8 +42,9 @@ export interface ServerConfig {
   networkTimeout: number;
   /** MOSH_SERVER_SIGNAL_TMOUT in seconds (0 = none). */
   signalTimeout: number;
-  /** Initial window size (the stdin tty's, else 80x24). */
+  /** Initial window width (the stdin tty's, else 80). */
   cols: number;
+  /** Initial window height (the stdin tty's, else 24). */
   rows: number;
   /** The environment of the session (locale adjusted). */
   env: Record<string, string>;
@@ -502,7 +503,7 @@ export async function runServerDaemon(argv0: string): Promise<number> {
   const exited = new Promise<ServerExitInfo>((resolve) => server.once("exit", resolve));
   // The key travels back over the IPC channel only; then the channel is closed.
   await new Promise<void>((resolve) => {
-    if (!process.send) return resolve();
+    if (!process.send || !process.connected) return resolve();
     process.send({ type: "ready", port: server.port, key: server.key.reveal() } satisfies DaemonMessage, () =>
       resolve(),
     );

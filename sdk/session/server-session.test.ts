@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeSpawner, runFor, runUntil } from "../../test/helpers/fake-pty.js";
 import { visibleDifferences } from "../../test/helpers/screens.js";
@@ -166,7 +167,6 @@ describe("MoshServer over a simulated network", () => {
     expect(ack!.at - sentAt).toBeGreaterThanOrEqual(50);
     expect(ack!.at - sentAt).toBeLessThanOrEqual(1 + 50 + 8 + 1 + 20);
     expect(r.server.echoAck).toBe(ack!.echoAck);
-    if (process.env.REPORT) console.log("echo", echo.at - sentAt, "ack", ack!.at - sentAt);
   });
 
   it("applies only the last of a run of resizes and ignores bogus sizes", async () => {
@@ -225,7 +225,6 @@ describe("MoshServer over a simulated network", () => {
     expect(flooding).toBe(false);
     // Counts the client's emulator snapshots too (one per frame it receives).
     const serverSnapshots = snapshot.mock.calls.length;
-    if (process.env.REPORT) console.log({ chunks, serverSnapshots, serverDatagrams });
     expect(chunks).toBeGreaterThan(3000);
     expect(serverSnapshots).toBeLessThan(chunks / 20);
     expect(serverSnapshots).toBeLessThanOrEqual(serverDatagrams * 2 + 10);
@@ -335,5 +334,28 @@ describe("MoshServer over a simulated network", () => {
     await r.run(2000);
     expect(r.fake.pty.input).toBe(`${text}\r`);
     expect(visibleDifferences(s.screen(), r.server.screen())).toEqual([]);
+  });
+
+  it("shows execvp's error for a missing command, then ends with status 1", async () => {
+    const r = await rig({ command: ["/nonexistent/program", "arg"] });
+    const s = await connect(r);
+    await r.until(() => s.screen().lines().join("\n").includes("execvp"));
+    expect(s.screen().lines()[1]).toBe("execvp: /nonexistent/program: No such file or directory");
+    expect(r.fake.calls).toHaveLength(0);
+    await r.until(() => r.server.exitInfo !== null, 10_000, 10);
+    expect(r.server.exitInfo).toMatchObject({ reason: "command-exit", exitCode: 1, clean: true });
+  });
+
+  it("never shows the session key in inspect, JSON or strings", async () => {
+    const r = await rig();
+    const key = r.server.key.reveal();
+    for (const text of [
+      inspect(r.server),
+      JSON.stringify(r.server),
+      String(r.server),
+      inspect(r.server.key),
+    ]) {
+      expect(text).not.toContain(key);
+    }
   });
 });

@@ -22,18 +22,10 @@ export class UserStream implements SyncState<UserStream> {
     return this.end;
   }
 
-  /** Appends raw bytes typed by the user. */
+  /** Appends raw bytes typed by the user (consecutive runs are packed together when encoded). */
   pushKeys(keys: Uint8Array): void {
     if (keys.length === 0) return;
-    const last = this.runs[this.runs.length - 1];
-    if (last && last.kind === "keys") {
-      const merged = new Uint8Array(last.keys.length + keys.length);
-      merged.set(last.keys, 0);
-      merged.set(keys, last.keys.length);
-      this.runs[this.runs.length - 1] = { kind: "keys", keys: merged };
-    } else {
-      this.runs.push({ kind: "keys", keys: keys.slice() });
-    }
+    this.runs.push({ kind: "keys", keys: keys.slice() });
     this.end += keys.length;
   }
 

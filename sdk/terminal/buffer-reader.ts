@@ -99,7 +99,7 @@ export class BufferReader {
         prevWide = false;
         continue;
       }
-      if (!line || !line.getCell(x, cell)) {
+      if (!line?.getCell(x, cell)) {
         meta[x] = 1 << 8;
         fg[x] = 0;
         bg[x] = 0;
@@ -136,7 +136,18 @@ export class BufferReader {
           this.codes[start] = NBSP;
         }
       }
-      const bgc = cell.isBgDefault() ? 0 : cell.isBgRGB() ? RGB | cell.getBgColor() : PALETTE | cell.getBgColor();
+      if (cell.isAttributeDefault()) {
+        bg[x] = 0;
+        fg[x] = 0;
+        meta[x] = (this.textLen === start ? 1 : width) << 8;
+        prevWide = width === 2 && this.textLen !== start;
+        continue;
+      }
+      const bgc = cell.isBgDefault()
+        ? 0
+        : cell.isBgRGB()
+          ? RGB | cell.getBgColor()
+          : PALETTE | cell.getBgColor();
       bg[x] = bgc;
       if (this.textLen === start) {
         meta[x] = 1 << 8;
@@ -179,11 +190,17 @@ export class BufferReader {
 
   /** Whether the scratch line equals `row` exactly. */
   private matches(row: Row): boolean {
-    if (row.cols !== this.cols || row.wrap !== this.scratchWrap || row.text.length !== this.textLen) return false;
+    if (row.cols !== this.cols || row.wrap !== this.scratchWrap || row.text.length !== this.textLen)
+      return false;
     const { codes, meta, fg, bg, offsets } = this;
     for (let i = 0; i < this.textLen; i++) if (row.text.charCodeAt(i) !== codes[i]) return false;
     for (let x = 0; x < this.cols; x++) {
-      if (row.meta[x] !== meta[x] || row.fg[x] !== fg[x] || row.bg[x] !== bg[x] || row.offsets[x + 1] !== offsets[x + 1]) {
+      if (
+        row.meta[x] !== meta[x] ||
+        row.fg[x] !== fg[x] ||
+        row.bg[x] !== bg[x] ||
+        row.offsets[x + 1] !== offsets[x + 1]
+      ) {
         return false;
       }
     }
@@ -194,7 +211,10 @@ export class BufferReader {
     const n = this.textLen;
     let text = "";
     for (let i = 0; i < n; i += 4096) {
-      text += String.fromCharCode.apply(null, this.codes.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
+      text += String.fromCharCode.apply(
+        null,
+        this.codes.subarray(i, Math.min(n, i + 4096)) as unknown as number[],
+      );
     }
     return new Row(
       text,

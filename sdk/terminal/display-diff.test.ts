@@ -27,9 +27,9 @@ describe("sgr", () => {
     expect(sgr(0, 0, 0)).toBe("\x1b[0m");
     expect(sgr(Attr.bold, rgbColor(10, 20, 30), 0)).toBe("\x1b[0;1;38;2;10;20;30m");
     expect(sgr(0, paletteColor(9), paletteColor(200))).toBe("\x1b[0;38;5;9;48;5;200m");
-    expect(sgr(Attr.invisible | Attr.inverse | Attr.blink | Attr.underline | Attr.italic | Attr.bold, 0, 0)).toBe(
-      "\x1b[0;1;3;4;5;7;8m",
-    );
+    expect(
+      sgr(Attr.invisible | Attr.inverse | Attr.blink | Attr.underline | Attr.italic | Attr.bold, 0, 0),
+    ).toBe("\x1b[0;1;3;4;5;7;8m");
     // The notification bar (§14.1): blank cells 37;44, text bold.
     expect(sgr(0, paletteColor(7), paletteColor(4))).toBe("\x1b[0;37;44m");
     expect(sgr(Attr.bold, paletteColor(7), paletteColor(4))).toBe("\x1b[0;1;37;44m");
@@ -102,7 +102,9 @@ describe("displayDiff", () => {
   it("sends no title before one was set", () => {
     const a = blankFrame(5, 2);
     expect(fullRepaint(a)).not.toContain("\x1b]");
-    expect(fullRepaint(a.with({ titleSet: true, title: "t", iconName: "t" }))).toMatch(/^\x1b\]0;t\x07\x1b\[\?5l/);
+    expect(fullRepaint(a.with({ titleSet: true, title: "t", iconName: "t" }))).toMatch(
+      /^\x1b\]0;t\x07\x1b\[\?5l/,
+    );
   });
 
   it("starts a resized frame with a full repaint", async () => {
@@ -118,7 +120,9 @@ describe("displayDiff", () => {
     const b = a.with({ mouseMode: 1002, mouseEncoding: 1006 });
     expect(displayDiff(a, b, HOST_DISPLAY)).toBe("\x1b[?1002h\x1b[?1006h");
     const c = b.with({ mouseMode: 1000, mouseEncoding: 1015, focusEvents: true, bracketedPaste: true });
-    expect(displayDiff(b, c, HOST_DISPLAY)).toBe("\x1b[?2004h\x1b[?1002l\x1b[?1000h\x1b[?1004h\x1b[?1006l\x1b[?1015h");
+    expect(displayDiff(b, c, HOST_DISPLAY)).toBe(
+      "\x1b[?2004h\x1b[?1002l\x1b[?1000h\x1b[?1004h\x1b[?1006l\x1b[?1015h",
+    );
     expect(displayDiff(c, a, HOST_DISPLAY)).toBe(
       "\x1b[?2004l\x1b[?1003l\x1b[?1002l\x1b[?1001l\x1b[?1000l\x1b[?1004l\x1b[?1015l\x1b[?1006l\x1b[?1005l",
     );
@@ -140,7 +144,8 @@ describe("displayDiff", () => {
   it("draws overlay rows built with RowBuilder", () => {
     const a = blankFrame(6, 2);
     const bar = new RowBuilder(6);
-    for (let x = 0; x < 6; x++) bar.setCell(x, x < 2 ? "hi"[x] : "", 1, x < 2 ? Attr.bold : 0, paletteColor(7), paletteColor(4));
+    for (let x = 0; x < 6; x++)
+      bar.setCell(x, x < 2 ? "hi"[x] : "", 1, x < 2 ? Attr.bold : 0, paletteColor(7), paletteColor(4));
     const b = a.with({ cursorRow: 1 }, [bar.build(), a.row(1)]);
     expect(displayDiff(a, b, HOST_DISPLAY)).toBe("\x1b[0;1;37;44mhi\x1b[0;37;44m\x1b[K\r\n\x1b[0m");
   });

@@ -1,5 +1,16 @@
 // The frame-diff generator: escape sequences taking a terminal from one Frame to another (mosh's Display::new_frame, §9).
-import { ATTR_MASK, Attr, blankRow, type Color, cellEquals, type Frame, PALETTE, RGB, type Row, rowEquals } from "./frame.js";
+import {
+  ATTR_MASK,
+  Attr,
+  blankRow,
+  type Color,
+  cellEquals,
+  type Frame,
+  PALETTE,
+  RGB,
+  type Row,
+  rowEquals,
+} from "./frame.js";
 
 /** What the receiving terminal supports. */
 export interface DisplayOptions {
@@ -150,11 +161,6 @@ function putRow(p: Painter, initialized: boolean, y: number, old: Row, wrap: boo
     p.printCell(row, 0);
     p.x += w;
     x = w;
-    if (row.cellEmpty(0) && p.opts.ech && p.canErase()) {
-      // Keep the cell empty rather than a printed space.
-      p.out.push(`\b${CSI}X`);
-      p.x -= 1;
-    }
   }
 
   const wrapThis = row.wrap;
@@ -227,12 +233,10 @@ function putRow(p: Painter, initialized: boolean, y: number, old: Row, wrap: boo
     const start = x - clear;
     p.silentMove(y, start);
     p.setPen(blankAttrs, blankFg, blankBg);
-    if (p.canErase() && !wrapThis) {
-      // xterm's EL from column 0 also clears the previous row's wrap flag; ECH does not.
-      if (start === 0 && y > 0 && to.grid[y - 1].wrap && p.opts.ech) p.out.push(`${CSI}${clear}X`);
-      else p.out.push(`${CSI}K`);
-      // A wrap flag being removed: also line-feed onto the next row (xterm keeps its flag there).
-      if (initialized && old.wrap) wroteLast = true;
+    // xterm's EL from column 0 also clears the previous row's wrap flag; ECH and spaces do not.
+    const keepWrapAbove = start === 0 && y > 0 && to.grid[y - 1].wrap;
+    if (p.canErase() && !wrapThis && (p.opts.ech || !keepWrapAbove)) {
+      p.out.push(keepWrapAbove ? `${CSI}${clear}X` : `${CSI}K`);
     } else {
       p.out.push(" ".repeat(clear));
       p.x = x;
@@ -276,9 +280,9 @@ const ENCODING_OFF = `${CSI}?1015l${CSI}?1006l${CSI}?1005l`;
  * Deliberate differences from mosh 1.4.0, all valid for mosh's own emulator: SGR includes `;2`
  * for dim; the pen is always left at the default (frames carry no pen); backspaces are not used
  * from a pending-wrap position; and, so that an xterm receiver keeps the same soft-wrap flags,
- * line feeds never pass a wrapping row, a scroll never ends on a wrapping row, a row losing its
- * wrap flag ends with CR LF, an erase from column 0 below a wrapping row uses ECH, and an empty
- * first cell printed by autowrap is erased again.
+ * line feeds never pass a wrapping row, a scroll never ends on a wrapping row, and an erase from
+ * column 0 below a wrapping row uses ECH rather than EL. A row whose first cell is carried by
+ * autowrap and fills a 1- or 2-column screen can wrap again (mosh stops the chain there).
  */
 export function displayDiff(from: Frame | null, to: Frame, opts: DisplayOptions): string {
   let initialized = from !== null;
@@ -289,11 +293,7 @@ export function displayDiff(from: Frame | null, to: Frame, opts: DisplayOptions)
   // 1. bell
   if (from && to.bellCount !== from.bellCount) out.push("\x07");
   // 2. title and icon name
-  if (
-    opts.titles &&
-    to.titleSet &&
-    (!from || to.iconName !== from.iconName || to.title !== from.title)
-  ) {
+  if (opts.titles && to.titleSet && (!from || to.iconName !== from.iconName || to.title !== from.title)) {
     titleSequences(p, to);
   }
   // 3. clipboard
@@ -369,7 +369,8 @@ export function displayDiff(from: Frame | null, to: Frame, opts: DisplayOptions)
   // 8. cursor position
   if (!initialized || to.cursorRow !== p.y || to.cursorCol !== p.x) p.move(to.cursorRow, to.cursorCol);
   // 9. cursor visibility
-  if (!initialized || to.cursorVisible !== p.cursorVisible) out.push(to.cursorVisible ? `${CSI}?25h` : `${CSI}?25l`);
+  if (!initialized || to.cursorVisible !== p.cursorVisible)
+    out.push(to.cursorVisible ? `${CSI}?25h` : `${CSI}?25l`);
   // 10. pen: frames carry none, so leave the default
   p.setPen(0, 0, 0, !initialized);
   // 11. bracketed paste
@@ -385,7 +386,8 @@ export function displayDiff(from: Frame | null, to: Frame, opts: DisplayOptions)
     }
   }
   // 13. focus events
-  if (!initialized || to.focusEvents !== last.focusEvents) out.push(to.focusEvents ? `${CSI}?1004h` : `${CSI}?1004l`);
+  if (!initialized || to.focusEvents !== last.focusEvents)
+    out.push(to.focusEvents ? `${CSI}?1004h` : `${CSI}?1004l`);
   // 14. mouse encoding
   if (!initialized || to.mouseEncoding !== last.mouseEncoding) {
     if (to.mouseEncoding === 0) out.push(ENCODING_OFF);

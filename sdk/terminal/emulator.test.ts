@@ -19,7 +19,13 @@ describe("Emulator snapshot", () => {
     await e.write("\x1b[31mA\x1b[38;5;200mB\x1b[38;2;1;2;3mC\x1b[0;44mD\x1b[91;102mE\x1b[0m");
     await e.write("\x1b[1mb\x1b[0;4mu\x1b[0;7mi\x1b[0;3;5;8mx\x1b[0;2md\x1b[0m");
     const r = e.snapshot().row(0);
-    expect([...r.fg.slice(0, 5)]).toEqual([paletteColor(1), paletteColor(200), rgbColor(1, 2, 3), 0, paletteColor(9)]);
+    expect([...r.fg.slice(0, 5)]).toEqual([
+      paletteColor(1),
+      paletteColor(200),
+      rgbColor(1, 2, 3),
+      0,
+      paletteColor(9),
+    ]);
     expect([...r.bg.slice(0, 5)]).toEqual([0, 0, 0, paletteColor(4), paletteColor(10)]);
     expect(r.cellAttrs(5)).toBe(Attr.bold);
     expect(r.cellAttrs(6)).toBe(Attr.underline);

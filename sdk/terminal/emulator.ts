@@ -55,11 +55,17 @@ type CsiParams = (number | number[])[];
  * `CSI c` → `ESC[?62c`, `CSI > c` → `ESC[>1;10;0c`, `CSI 5n` → `ESC[0n`, `CSI 6n` → the
  * cursor position. xterm's other replies are suppressed, as mosh gives none.
  *
- * Known differences from mosh's emulator (the snapshot shows xterm's behaviour): SGR 2 (dim)
- * is kept; alternate screen (?1049/47/1047) works; shrinking the height with the cursor near
- * the bottom drops rows at the top (mosh drops them at the bottom); the width is at least 2;
- * combining characters join the previous cell even after SGR; the clipboard is not cut at
- * 16384 characters; ?1007 (alternate scroll) is not tracked.
+ * Known differences from mosh's emulator (the snapshot shows xterm's behaviour, normalised by
+ * {@link BufferReader} to cells mosh can represent): SGR 2 (dim), 9 (strikethrough) and 53
+ * (overline) are parsed, dim is kept, the other two are dropped; colon sub-parameters are
+ * accepted; the alternate screen (?1049/47/1047) works (mosh ignores it); shrinking the height
+ * with the cursor near the bottom drops rows at the top (mosh drops them at the bottom); the
+ * width is at least 2; a combining character right after a cursor move joins the cell left of
+ * the cursor (mosh: the cell under it); a character glibc calls unprintable joins the previous
+ * cell invisibly (mosh drops it); with autowrap off a wide character in the last column is
+ * dropped (mosh prints it); xterm's EL from column 0 clears the previous row's wrap flag
+ * (mosh: that row keeps it); the clipboard is not cut at 16384 characters; ?1007 (alternate
+ * scroll) is not tracked; other DEC modes, charsets and xterm extensions follow xterm.
  */
 export class Emulator {
   private readonly term: XTerminal;

@@ -67,7 +67,14 @@ export class Row {
   readonly hash: number;
 
   /** Takes ownership of the arrays; use {@link RowBuilder} or {@link blankRow} instead. */
-  constructor(text: string, offsets: Uint32Array, meta: Uint16Array, fg: Uint32Array, bg: Uint32Array, wrap: boolean) {
+  constructor(
+    text: string,
+    offsets: Uint32Array,
+    meta: Uint16Array,
+    fg: Uint32Array,
+    bg: Uint32Array,
+    wrap: boolean,
+  ) {
     this.cols = meta.length;
     this.text = text;
     this.offsets = offsets;
@@ -243,7 +250,14 @@ export class RowBuilder {
       n += this.texts[x].length;
     }
     offsets[cols] = n;
-    return new Row(this.texts.join(""), offsets, this.meta.slice(), this.fg.slice(), this.bg.slice(), this.wrap);
+    return new Row(
+      this.texts.join(""),
+      offsets,
+      this.meta.slice(),
+      this.fg.slice(),
+      this.bg.slice(),
+      this.wrap,
+    );
   }
 }
 

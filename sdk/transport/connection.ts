@@ -165,10 +165,14 @@ export class Connection {
     return new Connection(opts, handlers, family, sock);
   }
 
-  /** Local endpoint of the socket in use (the newest one). */
+  /** Local endpoint of the socket in use (the newest one; the last one used, after `close()`). */
   get localEndpoint(): Endpoint {
-    return this.#socks[this.#socks.length - 1].local;
+    const newest = this.#socks[this.#socks.length - 1];
+    if (newest) this.#lastLocal = newest.local;
+    return this.#lastLocal!;
   }
+
+  #lastLocal: Endpoint | null = null;
 
   /** The socket family. */
   get family(): Family {
@@ -222,6 +226,7 @@ export class Connection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    void this.localEndpoint; // remember it for readers after close
     for (const s of this.#socks.splice(0)) s.close();
   }
 
