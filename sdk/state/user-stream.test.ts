@@ -15,8 +15,7 @@ describe("UserStream", () => {
     remote.applyDiff(a.diffFrom(base));
     expect(remote.equals(a)).toBe(true);
     expect(remote.eventsSince(1)).toEqual([
-      { kind: "keys", keys: keys("ab") },
-      { kind: "keys", keys: keys("c") },
+      { kind: "keys", keys: keys("abc") }, // consecutive keys travel as one Keystroke
       { kind: "resize", cols: 100, rows: 30 },
     ]);
     expect(a.diffFrom(a.clone()).length).toBe(0);
