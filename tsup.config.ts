@@ -16,6 +16,7 @@ export default defineConfig([
       "bin/mosh-ts-client": "bin/mosh-ts-client.ts",
       "bin/mosh-ts-server": "bin/mosh-ts-server.ts",
       "bin/mosh-ts": "bin/mosh-ts.ts",
+      "bin/mosh-mux": "bin/mosh-mux.ts",
     },
     format: ["esm"],
     sourcemap: true,

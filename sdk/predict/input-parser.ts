@@ -18,7 +18,7 @@ export type InputActionKind = (typeof InputActionKind)[keyof typeof InputActionK
 /** Called with each action: its kind and the code point that ended it. */
 export type InputActionSink = (kind: InputActionKind, cp: number) => void;
 
-const enum S {
+enum S {
   Ground,
   Escape,
   EscapeIntermediate,

@@ -11,7 +11,12 @@ import { InputActionKind, InputParser } from "./input-parser.js";
 export type DisplayPreference = "adaptive" | "always" | "never" | "experimental";
 
 /** All display preferences, in mosh's spelling. */
-export const DISPLAY_PREFERENCES: readonly DisplayPreference[] = ["adaptive", "always", "never", "experimental"];
+export const DISPLAY_PREFERENCES: readonly DisplayPreference[] = [
+  "adaptive",
+  "always",
+  "never",
+  "experimental",
+];
 
 /** Options of a {@link PredictionEngine}. */
 export interface PredictionEngineOptions {
@@ -53,7 +58,7 @@ export const PREDICTION_POLL_MS = 50;
 
 const NEVER = Number.POSITIVE_INFINITY;
 
-const enum Validity {
+enum Validity {
   Pending,
   Correct,
   CorrectNoCredit,
@@ -410,11 +415,15 @@ export class PredictionEngine {
     }
 
     const cursors = this.#cursors;
-    if (cursors.length > 0 && cursors[cursors.length - 1].validity(frame, ack) === Validity.IncorrectOrExpired) {
+    if (
+      cursors.length > 0 &&
+      cursors[cursors.length - 1].validity(frame, ack) === Validity.IncorrectOrExpired
+    ) {
       if (experimental) {
         this.#cursors = [];
       } else {
-        if (this.showing && !cursors[cursors.length - 1].tentative(this.#confirmedEpoch)) this.#stats.repaired++;
+        if (this.showing && !cursors[cursors.length - 1].tentative(this.#confirmedEpoch))
+          this.#stats.repaired++;
         this.reset();
         return;
       }
@@ -446,7 +455,14 @@ export class PredictionEngine {
         if (c.unknown) {
           if (flag && x !== frame.cols - 1) {
             b ??= RowBuilder.from(real);
-            b.setCell(x, real.cellText(x), real.cellWidth(x), real.cellAttrs(x) | Attr.underline, real.fg[x], real.bg[x]);
+            b.setCell(
+              x,
+              real.cellText(x),
+              real.cellWidth(x),
+              real.cellAttrs(x) | Attr.underline,
+              real.fg[x],
+              real.bg[x],
+            );
           }
           continue;
         }

@@ -50,12 +50,23 @@ function terminfoString(env: NodeJS.ProcessEnv, cap: "smcup" | "rmcup"): string 
 export class LocalDisplay {
   private shown: Frame | null = null;
   private readonly opts: DisplayOptions;
+  private titleDirty = false;
 
   constructor(
     private readonly info: LocalTerminalInfo,
     private readonly out: (s: string) => void,
   ) {
     this.opts = { ech: true, bce: true, titles: info.titles, titlePrefix: info.titlePrefix };
+  }
+
+  /**
+   * Changes the window-title prefix; the next draw re-sends the title with it (mosh removes the
+   * prefix for the last frame before exiting).
+   */
+  setTitlePrefix(prefix: string): void {
+    if (prefix === this.opts.titlePrefix) return;
+    this.opts.titlePrefix = prefix;
+    this.titleDirty = true;
   }
 
   /** Enters the alternate screen (unless disabled) and application cursor-key mode. */
@@ -66,7 +77,22 @@ export class LocalDisplay {
 
   /** Draws `frame`, sending only what differs from what the terminal shows. */
   draw(frame: Frame): void {
-    const s = displayDiff(this.shown, frame, this.opts);
+    let s = displayDiff(this.shown, frame, this.opts);
+    const shown = this.shown;
+    if (
+      this.titleDirty &&
+      shown &&
+      this.opts.titles &&
+      frame.titleSet &&
+      frame.title === shown.title &&
+      frame.iconName === shown.iconName
+    ) {
+      // displayDiff sends titles only when they change: send the re-prefixed one here.
+      const title = (this.opts.titlePrefix ?? "") + frame.title;
+      const icon = frame.iconName === frame.title ? title : frame.iconName;
+      s = (icon === title ? `\x1b]0;${title}\x07` : `\x1b]1;${icon}\x07\x1b]2;${title}\x07`) + s;
+    }
+    this.titleDirty = false;
     this.shown = frame;
     if (s.length) this.out(s);
   }

@@ -3,14 +3,18 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { EventEmitter } from "eventemitter3";
+import { CryptoError } from "../crypto/crypto-error.js";
 import { SessionKey } from "../crypto/session-key.js";
+import { type MessageOptions, NotificationEngine } from "../predict/notification-engine.js";
+import { type CellPosition, type DisplayPreference, PredictionEngine } from "../predict/prediction-engine.js";
 import { HostView, validSize } from "../state/host-view.js";
 import { ScreenReplica } from "../state/screen-replica.js";
 import { UserStream } from "../state/user-stream.js";
-import { blankFrame, type Frame } from "../terminal/frame.js";
+import { blankFrame, type Frame, frameEquals } from "../terminal/frame.js";
 import type { Clock, DatagramNetwork, Endpoint, Family } from "../transport/ports.js";
 import { systemClock } from "../transport/ports.js";
 import { Transport } from "../transport/transport.js";
+import { TransportError } from "../transport/transport-error.js";
 import { udpNetwork } from "../transport/udp.js";
 import { SHUTDOWN_NUM } from "../wire/instruction.js";
 import { MoshError } from "./errors.js";
@@ -32,8 +36,20 @@ export interface MoshSessionOptions {
   family?: Family;
   /** Give up connecting after this many ms without any server state (default 15000, as mosh-client). */
   connectTimeoutMs?: number;
-  /** Emit `stall` after this many ms without a new server state (default 6500, mosh's "Last contact" threshold). */
+  /**
+   * After this many ms without a new server state, the notification bar shows "Last contact"
+   * and `stall` is emitted (default 6500, mosh's threshold).
+   */
   stallAfterMs?: number;
+  /**
+   * When keystroke echoes are predicted and shown (mosh's `MOSH_PREDICTION_DISPLAY`): `adaptive`
+   * (default: on a slow or glitchy link), `always`, `never`, `experimental`.
+   */
+  predict?: DisplayPreference;
+  /** Predicted characters overwrite instead of inserting (mosh's `MOSH_PREDICTION_OVERWRITE=yes`; default false). */
+  predictOverwrite?: boolean;
+  /** Appended to notification-bar texts, e.g. ` [To quit: Ctrl-^ .]` (default none). */
+  quitHint?: string;
   /** Injected clock (tests use a fake one). */
   clock?: Clock;
   /** Injected datagram network (tests use a simulated one). */
@@ -48,12 +64,45 @@ export interface ExitInfo {
   clean: boolean;
 }
 
+/**
+ * What the local echo prediction shows and has done (the `predict` event). Emitted when what is
+ * shown changes, or when predictions were confirmed or repaired.
+ */
+export interface PredictInfo {
+  /** Predicted cells drawn over the server's screen now (0: the user sees the server's screen). */
+  shown: number;
+  /** Where the predicted cursor is drawn, when it differs from the server's; else null. */
+  cursor: CellPosition | null;
+  /** Whether shown predictions are underlined (the link is slow, or glitched). */
+  flagged: boolean;
+  /** Predicted cells the server's echo confirmed since the previous event. */
+  confirmed: number;
+  /** Shown mispredictions since the previous event: each time the display snapped back to the server's screen. */
+  repaired: number;
+}
+
+/** Options of {@link MoshSession.screen}. */
+export interface ScreenOptions {
+  /**
+   * The screen as the user should see it: the shown predictions and the notification bar drawn
+   * over the server's screen (default false: the server's screen alone).
+   */
+  overlay?: boolean;
+}
+
 /** Typed events of a {@link MoshSession}. */
 export interface MoshSessionEvents {
   /** The first state arrived from the server. */
   connect: () => void;
   /** The screen changed; `frame` is the new server screen. */
   screen: (frame: Frame) => void;
+  /**
+   * The screen as the user should see it changed (predictions, the notification bar, or the
+   * server's screen); `frame` equals `screen({ overlay: true })`. Draw this one in a terminal UI.
+   */
+  view: (frame: Frame) => void;
+  /** Local echo prediction showed, confirmed or repaired something (see {@link PredictInfo}). */
+  predict: (info: PredictInfo) => void;
   /** The window title changed. */
   title: (title: string) => void;
   /** The terminal bell rang. */
@@ -62,9 +111,12 @@ export interface MoshSessionEvents {
   rtt: (srttMs: number) => void;
   /** The client moved to a new local UDP port (port hop after silence). */
   roam: (local: Endpoint) => void;
-  /** No new server state for `sinceMs` ms (emitted once per stall). */
-  stall: (sinceMs: number) => void;
-  /** Contact came back after a stall. */
+  /**
+   * The notification bar started counting: no new server state for `stallAfterMs` (`contact`),
+   * or our input unacknowledged for 10 s (`reply`); `sinceMs` is how long. Once per stall.
+   */
+  stall: (sinceMs: number, kind: "contact" | "reply") => void;
+  /** The stall ended (the bar's count-up cleared). */
   resume: () => void;
   /** The session is over; nothing more will be sent or received. */
   exit: (info: ExitInfo) => void;
@@ -73,6 +125,21 @@ export interface MoshSessionEvents {
 }
 
 type SessionTransport = Transport<UserStream, HostView>;
+
+/**
+ * The live user stream, which also counts the client states sent: the transport clones the live
+ * state exactly once for each new state number it sends (mosh's `get_sent_state_last`, which
+ * the prediction engine needs and the transport does not expose).
+ */
+class CountingUserStream extends UserStream {
+  /** Number of the newest client state sent. */
+  sent = 0;
+
+  override clone(): UserStream {
+    this.sent++;
+    return super.clone();
+  }
+}
 
 /**
  * A client session with a mosh server (Debian's `mosh-server` or mosh-ts-server).
@@ -95,13 +162,19 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
   #opts: MoshSessionOptions;
   #clock: Clock;
   #transport: SessionTransport | null = null;
-  #input = new UserStream();
+  #input = new CountingUserStream();
   #replica: ScreenReplica;
   #frame: Frame;
   #connected = false;
   #ended = false;
-  #lastWord = 0;
   #stalled = false;
+  #startTime: number;
+  readonly #predictions: PredictionEngine;
+  readonly #notes: NotificationEngine;
+  #lastPredict: PredictInfo = { shown: 0, cursor: null, flagged: false, confirmed: 0, repaired: 0 };
+  #predictStats = { confirmed: 0, repaired: 0 };
+  #lastView: Frame | null = null;
+  #socketError = false;
   #lastRtt = -1;
   #rendering = false;
   #renderAgain = false;
@@ -121,6 +194,15 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.#clock = options.clock ?? systemClock;
     this.#replica = new ScreenReplica(this.#cols, this.#rows);
     this.#frame = blankFrame(this.#cols, this.#rows);
+    this.#startTime = this.#clock.now();
+    this.#predictions = new PredictionEngine({
+      display: options.predict ?? "adaptive",
+      overwrite: options.predictOverwrite ?? false,
+    });
+    this.#notes = new NotificationEngine(this.#startTime, {
+      quitHint: options.quitHint ?? "",
+      serverLateMs: options.stallAfterMs,
+    });
   }
 
   /** Whether the first server state has arrived and the session has not ended. */
@@ -171,10 +253,12 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
       sendMindelay: 1,
     });
     this.#transport = transport;
-    this.#lastWord = this.#clock.now();
+    this.#startTime = this.#clock.now();
+    this.#notes.serverHeard(this.#startTime);
+    this.#notes.serverAcked(this.#startTime);
     transport.on("remote-state", (num) => this.#onRemoteState(num));
     transport.on("roam", (ep) => this.emit("roam", ep));
-    transport.on("error", (err) => this.emit("error", err));
+    transport.on("error", (err) => this.#onError(err));
     transport.on("shutdown", (outcome) => {
       if (outcome === "counterparty-acknowledged") void this.#finish({ reason: "server", clean: true });
       else void this.#finish({ reason: this.#closeReason, clean: outcome === "acknowledged" });
@@ -186,6 +270,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
       const cancel = this.#clock.setTimer(timeout, () => {
         this.off("connect", onConnect);
         this.off("exit", onExit);
+        this.#notes.setMessage("Timed out waiting for server...", this.#clock.now(), { permanent: true });
         reject(
           new MoshError(
             "connect-timeout",
@@ -209,13 +294,22 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     });
   }
 
-  /** Sends keystrokes (raw bytes as a terminal would send them; strings are UTF-8 encoded). */
+  /**
+   * Sends keystrokes (raw bytes as a terminal would send them; strings are UTF-8 encoded). Each
+   * call counts as one read from the keyboard for local echo prediction: more than 100 bytes
+   * is a paste, which is not predicted.
+   */
   write(data: string | Uint8Array): void {
     if (!this.#transport || this.#ended || this.#transport.shutdownInProgress) return;
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     if (bytes.length === 0) return;
+    const p = this.#predictions;
+    p.setLocalFrameSent(this.#input.sent);
+    p.newUserBytes(bytes, this.#frame, this.#clock.now());
     this.#input.pushKeys(bytes);
     this.#transport.setCurrentState(this.#input);
+    this.#refresh();
+    this.#scheduleTick();
   }
 
   /** Tells the server the window size changed. */
@@ -223,6 +317,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     if (!validSize(cols, rows)) throw new RangeError(`bad window size ${cols}x${rows}`);
     this.#cols = cols;
     this.#rows = rows;
+    this.#predictions.reset();
     if (!this.#transport || this.#ended || this.#transport.shutdownInProgress) return;
     this.#input.pushResize(cols, rows);
     this.#transport.setCurrentState(this.#input);
@@ -240,9 +335,40 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     return moved;
   }
 
-  /** The newest server screen this client has (what the server's terminal shows, no local overlay). */
-  screen(): Frame {
-    return this.#frame;
+  /**
+   * The newest server screen this client has (what the server's terminal shows), or with
+   * `{ overlay: true }` the screen as the user should see it: shown predictions (underlined
+   * while flagged, with the predicted cursor) and mosh's notification bar on row 0.
+   */
+  screen(options: ScreenOptions = {}): Frame {
+    if (!options.overlay) return this.#frame;
+    const predicted = this.#predictions.apply(this.#frame);
+    return this.#ended ? predicted : this.#notes.apply(predicted, this.#clock.now());
+  }
+
+  /**
+   * Shows `message` in the notification bar (mosh's `set_notification_string`): for 1 s, or
+   * until replaced with `permanent`; "" clears it. `quitHint: false` leaves the quit hint out.
+   */
+  notify(message: string, options: MessageOptions = {}): void {
+    this.#notes.setMessage(message, this.#clock.now(), options);
+    this.#refresh();
+    this.#scheduleTick();
+  }
+
+  /** The message the notification bar shows now ("" when none). */
+  get notification(): string {
+    return this.#notes.message(this.#clock.now());
+  }
+
+  /** The text of the notification bar now, or null when it is not shown. */
+  get notificationBar(): string | null {
+    return this.#ended ? null : this.#notes.text(this.#clock.now());
+  }
+
+  /** Cumulative prediction counters: cells confirmed, shown mispredictions repaired, tentative ones dropped. */
+  get predictionStats(): { confirmed: number; repaired: number; killedTentative: number } {
+    return this.#predictions.stats;
   }
 
   /**
@@ -309,11 +435,8 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
 
   #onRemoteState(num: bigint): void {
     const t = this.#transport!;
-    this.#lastWord = this.#clock.now();
-    if (this.#stalled) {
-      this.#stalled = false;
-      this.emit("resume");
-    }
+    this.#heard();
+    this.#updateStall();
     const srtt = t.srtt;
     if (Math.abs(srtt - this.#lastRtt) >= 1) {
       this.#lastRtt = srtt;
@@ -333,9 +456,10 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     if (!t) return;
     this.#rendering = true;
     const view = t.remoteState();
+    const echoAck = view.echoAck;
     this.#replica
       .materialize(view)
-      .then((frame) => this.#publish(frame))
+      .then((frame) => this.#publish(frame, echoAck))
       .catch((err: unknown) => this.emit("error", err instanceof Error ? err : new Error(String(err))))
       .finally(() => {
         this.#rendering = false;
@@ -346,12 +470,17 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
       });
   }
 
-  #publish(frame: Frame): void {
+  #publish(frame: Frame, echoAck: bigint): void {
     const old = this.#frame;
     const first = !this.#connected;
     this.#frame = frame;
+    const p = this.#predictions;
+    p.setLocalFrameLateAcked(echoAck);
+    if (this.#transport) p.setSendInterval(this.#transport.sendInterval);
+    p.cull(frame, this.#clock.now());
     if (first) {
       this.#connected = true;
+      this.#updateConnecting(this.#clock.now());
       this.emit("connect");
     }
     if (frame !== old) {
@@ -359,13 +488,111 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
       if (frame.bellCount > old.bellCount) this.emit("bell");
       this.emit("screen", frame);
     }
+    this.#refresh();
+    this.#scheduleTick();
   }
 
-  /** Periodic housekeeping: stall detection. */
+  /** Takes the liveness times the notification bar counts from off the transport. */
+  #heard(): void {
+    const t = this.#transport;
+    if (!t) return;
+    this.#notes.serverHeard(t.remoteStateTime);
+    const acked = t.lastRoundTripSuccess;
+    this.#notes.serverAcked(Number.isFinite(acked) ? acked : this.#startTime);
+  }
+
+  #onError(err: Error): void {
+    const now = this.#clock.now();
+    if (err instanceof CryptoError) {
+      this.#notes.setMessage(`Crypto exception: ${err.message}`, now);
+    } else if (err instanceof TransportError && err.code === "socket") {
+      this.#notes.setNetworkError(err.message, now);
+      this.#socketError = true;
+    } else if (err instanceof TransportError && err.code === "version-mismatch") {
+      this.#notes.setNetworkError(`${err.message}: Success`, now);
+      this.#socketError = true;
+    }
+    this.emit("error", err);
+  }
+
+  /** mosh-client's "Nothing received from server" message while connecting (§11.5). */
+  #updateConnecting(now: number): void {
+    const t = this.#transport;
+    const text = `Nothing received from server on UDP port ${this.port}.`;
+    if (!this.#connected) {
+      if (t && !t.shutdownInProgress && now - t.remoteStateTime > 250) this.#notes.setMessage(text, now);
+    } else if (this.#notes.message(now) === text) {
+      this.#notes.setMessage("", now);
+    }
+  }
+
+  /** Emits `stall` / `resume` when the notification bar's count-up starts / stops. */
+  #updateStall(): void {
+    const now = this.#clock.now();
+    const late = this.#connected && !this.#ended && this.#notes.needCountup(now);
+    if (late && !this.#stalled) {
+      this.#stalled = true;
+      this.emit("stall", this.#notes.lateFor(now), this.#notes.lateKind(now));
+    } else if (!late && this.#stalled) {
+      this.#stalled = false;
+      this.emit("resume");
+    }
+  }
+
+  /** Emits `predict` and `view` when what the user sees changed (only computed for listeners). */
+  #refresh(): void {
+    if (this.listenerCount("predict") > 0) {
+      const p = this.#predictions;
+      const frame = this.#frame;
+      const stats = p.stats;
+      const shown = p.shownCells(frame);
+      const info: PredictInfo = {
+        shown,
+        cursor: p.predictedCursor(frame),
+        flagged: shown > 0 && p.flagging,
+        confirmed: stats.confirmed - this.#predictStats.confirmed,
+        repaired: stats.repaired - this.#predictStats.repaired,
+      };
+      const last = this.#lastPredict;
+      if (
+        info.confirmed > 0 ||
+        info.repaired > 0 ||
+        info.shown !== last.shown ||
+        info.flagged !== last.flagged ||
+        info.cursor?.row !== last.cursor?.row ||
+        info.cursor?.col !== last.cursor?.col
+      ) {
+        this.#predictStats = { confirmed: stats.confirmed, repaired: stats.repaired };
+        this.#lastPredict = info;
+        this.emit("predict", info);
+      }
+    }
+    if (this.listenerCount("view") > 0) {
+      const view = this.screen({ overlay: true });
+      if (!this.#lastView || !frameEquals(view, this.#lastView)) {
+        this.#lastView = view;
+        this.emit("view", view);
+      }
+    }
+  }
+
+  /**
+   * Housekeeping on the session's clock, as often as the overlays need it: the notification
+   * bar's timers and messages, the prediction engine's glitch triggers (every 50 ms while
+   * predictions are pending), the connecting message (every 250 ms while connecting), stalls.
+   */
   #scheduleTick(): void {
     this.#cancelTick?.();
-    if (this.#ended) return;
-    this.#cancelTick = this.#clock.setTimer(250, () => {
+    this.#cancelTick = null;
+    if (this.#ended || !this.#transport) return;
+    const now = this.#clock.now();
+    let wait = Math.min(this.#notes.waitTime(now), this.#predictions.waitTime(), 1000);
+    if (!this.#connected) {
+      // mosh polls at least every 250 ms while connecting; the message is due 250 ms after the start.
+      const due = this.#transport.remoteStateTime + 251 - now;
+      wait = Math.min(wait, due > 0 ? due : 250);
+    }
+    this.#cancelTick = this.#clock.setTimer(Math.max(1, Math.ceil(wait)), () => {
       this.#cancelTick = null;
       this.#tick();
     });
@@ -375,12 +602,15 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     const t = this.#transport;
     if (!t || this.#ended) return;
     const now = this.#clock.now();
-    const since = now - this.#lastWord;
-    const stallAfter = this.#opts.stallAfterMs ?? 6500;
-    if (this.#connected && !this.#stalled && since > stallAfter) {
-      this.#stalled = true;
-      this.emit("stall", since);
-    }
+    this.#heard();
+    this.#updateConnecting(now);
+    if (!this.#socketError) this.#notes.clearNetworkError(now);
+    this.#socketError = false;
+    const p = this.#predictions;
+    p.setSendInterval(t.sendInterval);
+    p.cull(this.#frame, now);
+    this.#updateStall();
+    this.#refresh();
     this.#scheduleTick();
   }
 
@@ -402,10 +632,12 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.#cancelTick?.();
     this.#cancelTick = null;
     const t = this.#transport;
+    this.#notes.setMessage("", this.#clock.now());
     if (t && this.#connected) {
       // Publish the final screen (state -1 equals it) before saying the session is over.
       try {
-        this.#publish(await this.#replica.materialize(t.remoteState()));
+        const view = t.remoteState();
+        this.#publish(await this.#replica.materialize(view), view.echoAck);
       } catch {
         // nothing more to show
       }

@@ -2,8 +2,9 @@
 import type { ReadStream, WriteStream } from "node:tty";
 import { CryptoError } from "../crypto/crypto-error.js";
 import { SessionKey } from "../crypto/session-key.js";
+import { DISPLAY_PREFERENCES, type DisplayPreference } from "../predict/prediction-engine.js";
 import type { Frame } from "../terminal/frame.js";
-import { EscapeKeyFilter, escapeKeyFromEnv } from "./escape-key.js";
+import { EscapeKeyFilter, escapeHelpText, escapeKeyFromEnv, quitHint } from "./escape-key.js";
 import { LocalDisplay, localTerminalInfo } from "./local-display.js";
 import { MoshSession } from "./mosh-session.js";
 
@@ -18,10 +19,32 @@ export interface TerminalClientOptions {
   stdout: WriteStream;
   stderr: NodeJS.WritableStream;
   /**
-   * Seam for the prediction and notification overlays (a later layer): given the server's
-   * frame, returns the frame to show. Identity by default.
+   * A last overlay: given the frame to show (the server's screen with predictions and the
+   * notification bar), returns the frame to draw. Identity by default.
    */
   decorate?: (frame: Frame) => Frame;
+}
+
+/** Local echo settings from the environment, as mosh-client reads them. */
+export interface PredictionSettings {
+  /** `MOSH_PREDICTION_DISPLAY` (default adaptive). */
+  display: DisplayPreference;
+  /** `MOSH_PREDICTION_OVERWRITE=yes`. */
+  overwrite: boolean;
+}
+
+/**
+ * Reads `MOSH_PREDICTION_DISPLAY` and `MOSH_PREDICTION_OVERWRITE`. Returns the error text
+ * mosh-client prints (then exits with status 1) for an unknown mode, even an empty one.
+ */
+export function predictionFromEnv(env: NodeJS.ProcessEnv): PredictionSettings | { error: string } {
+  const mode = env.MOSH_PREDICTION_DISPLAY;
+  if (mode !== undefined && !(DISPLAY_PREFERENCES as readonly string[]).includes(mode))
+    return { error: `Unknown prediction mode ${mode}.` };
+  return {
+    display: (mode as DisplayPreference | undefined) ?? "adaptive",
+    overwrite: env.MOSH_PREDICTION_OVERWRITE === "yes",
+  };
 }
 
 const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGPIPE"] as const;
@@ -32,6 +55,11 @@ const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGPIPE"] as const;
  */
 export async function runTerminalClient(o: TerminalClientOptions): Promise<number> {
   const { stdin, stdout, stderr } = o;
+  const prediction = predictionFromEnv(o.env);
+  if ("error" in prediction) {
+    stderr.write(`${prediction.error}\n`);
+    return 1;
+  }
   let key: SessionKey;
   try {
     key = SessionKey.parse(o.key);
@@ -45,9 +73,20 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
   }
   const cols = stdout.columns || 80;
   const rows = stdout.rows || 24;
-  const session = new MoshSession({ host: o.ip, port: o.port, key, cols, rows });
+  const escapeKey = escapeKeyFromEnv(o.env.MOSH_ESCAPE_KEY);
+  const session = new MoshSession({
+    host: o.ip,
+    port: o.port,
+    key,
+    cols,
+    rows,
+    predict: prediction.display,
+    predictOverwrite: prediction.overwrite,
+    quitHint: quitHint(escapeKey),
+  });
   const display = new LocalDisplay(localTerminalInfo(o.env), (s) => stdout.write(s));
-  const escapeFilter = new EscapeKeyFilter(escapeKeyFromEnv(o.env.MOSH_ESCAPE_KEY));
+  const escapeFilter = new EscapeKeyFilter(escapeKey);
+  const helpText = escapeKey.key === null ? "" : escapeHelpText(escapeKey);
   const decorate = o.decorate ?? ((f: Frame) => f);
   let everConnected = false;
   let rawOn = false;
@@ -58,7 +97,16 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
       rawOn = on;
     }
   };
-  const redraw = () => display.draw(decorate(session.screen()));
+  const draw = (frame: Frame) => display.draw(decorate(frame));
+  const redraw = () => draw(session.screen({ overlay: true }));
+  let quitting = false;
+  /** Starts the shutdown with mosh's permanent notification (once). */
+  const quit = (message: string) => {
+    if (session.exitInfo || quitting) return;
+    quitting = true;
+    session.notify(message, { permanent: true });
+    void session.close();
+  };
 
   const onData = (chunk: Buffer) => {
     for (const action of escapeFilter.feed(chunk)) {
@@ -67,7 +115,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
           session.write(action.bytes);
           break;
         case "quit":
-          void session.close();
+          quit("Exiting on user request...");
           break;
         case "suspend":
           suspend();
@@ -76,15 +124,20 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
           display.invalidate();
           redraw();
           break;
-        default:
-          break; // help / help-done: the notification bar arrives with the prediction layer
+        case "help":
+          session.notify(helpText, { permanent: true, quitHint: false });
+          break;
+        case "help-done":
+          if (session.notification === helpText) session.notify("");
+          break;
       }
     }
   };
   const onResize = () => {
     if (stdout.columns > 0 && stdout.rows > 0) session.resize(stdout.columns, stdout.rows);
   };
-  const onSignal = () => void session.close();
+  const onSignal = () => quit("Signal received, shutting down...");
+  const onEnd = () => quit("Exiting...");
   const onCont = () => {
     setRaw(true);
     display.open();
@@ -99,16 +152,17 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     process.kill(0, "SIGSTOP");
   };
 
-  session.on("screen", redraw);
+  session.on("view", draw);
   session.on("connect", () => {
     everConnected = true;
   });
-  session.on("error", () => undefined); // integrity failures etc.: shown by the notification bar later
+  session.on("error", () => undefined); // integrity failures etc.: the session shows them in the notification bar
 
   setRaw(true);
   display.open();
   redraw();
   stdin.on("data", onData);
+  stdin.on("end", onEnd);
   stdin.resume();
   stdout.on("resize", onResize);
   for (const sig of SHUTDOWN_SIGNALS) process.on(sig, onSignal);
@@ -119,11 +173,15 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     session.connect().catch(() => undefined); // a connect timeout ends in "exit"
   });
 
-  // Tear down in mosh's order: last frame, restore the terminal, then the messages.
+  // Tear down in mosh's order: last frame (no notification, no title prefix), restore the
+  // terminal, then the messages.
+  session.off("view", draw);
+  display.setTitlePrefix("");
   redraw();
   display.close();
   setRaw(false);
   stdin.off("data", onData);
+  stdin.off("end", onEnd);
   stdin.pause();
   stdout.off("resize", onResize);
   for (const sig of SHUTDOWN_SIGNALS) process.off(sig, onSignal);

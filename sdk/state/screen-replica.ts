@@ -1,6 +1,5 @@
 // Turns received HostViews into Frames by running their host operations through one terminal emulator.
 
-import { fullRepaint } from "../terminal/display-diff.js";
 import { Emulator } from "../terminal/emulator.js";
 import type { Frame } from "../terminal/frame.js";
 import type { HostView } from "./host-view.js";
@@ -38,10 +37,7 @@ export class ScreenReplica {
     }
     if (!node) throw new Error("host view has no materialised ancestor");
     if (node !== this.loaded) {
-      const base = node.frame!;
-      this.emulator.reset();
-      this.emulator.resize(base.cols, base.rows);
-      await this.emulator.write(fullRepaint(base));
+      await this.emulator.load(node.frame!);
     }
     for (let i = chain.length - 1; i >= 0; i--) {
       for (const op of chain[i].ops) {

@@ -187,3 +187,13 @@ describe("Emulator robustness", () => {
     expect(e.snapshot().lines()).toEqual(["", ""]);
   });
 });
+
+describe("Emulator lifecycle", () => {
+  it("settles pending writes on dispose and rejects later ones", async () => {
+    const e = new Emulator(10, 2);
+    const pending = e.write("x".repeat(100_000));
+    e.dispose();
+    await expect(pending).resolves.toBeUndefined();
+    await expect(e.write("y")).rejects.toThrow(/disposed/);
+  });
+});

@@ -71,6 +71,7 @@ export class Emulator {
   private readonly term: XTerminal;
   private readonly reader = new BufferReader();
   private readonly replyListeners = new Set<(data: string) => void>();
+  private readonly pending = new Set<() => void>();
   private last: Frame | null = null;
   private disposed = false;
 
@@ -194,11 +195,19 @@ export class Emulator {
     return this.term;
   }
 
-  /** Feeds output bytes (UTF-8) or text; resolves once xterm has parsed it. Writes apply in call order. */
+  /**
+   * Feeds output bytes (UTF-8) or text; resolves once xterm has parsed it. Writes apply in call
+   * order. Writes still pending at {@link dispose} resolve then.
+   */
   write(data: Uint8Array | string): Promise<void> {
     if (this.disposed) return Promise.reject(new Error("emulator disposed"));
-    if (data.length === 0) return new Promise((resolve) => this.term.write("", resolve));
-    return new Promise((resolve) => this.term.write(data, resolve));
+    return new Promise((resolve) => {
+      this.pending.add(resolve);
+      this.term.write(data, () => {
+        this.pending.delete(resolve);
+        resolve();
+      });
+    });
   }
 
   /**
@@ -280,5 +289,7 @@ export class Emulator {
     this.disposed = true;
     this.replyListeners.clear();
     this.term.dispose();
+    for (const resolve of this.pending) resolve();
+    this.pending.clear();
   }
 }

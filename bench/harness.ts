@@ -1,0 +1,480 @@
+// Benchmark plumbing: starting both servers, a real mosh-client in tmux, /proc readings, process cleanup and tables.
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The repository root (bench/run.mjs runs from a bundle under .tmp/bench, so the working directory counts). */
+export const ROOT = process.env.MOSH_TS_ROOT ?? process.cwd();
+/** The built mosh-ts-server (`npx tsup`). */
+export const TS_SERVER = join(ROOT, "dist", "bin", "mosh-ts-server.js");
+/** Debian's mosh-server. */
+export const MOSH_SERVER = "/usr/bin/mosh-server";
+/** Debian's mosh-client. */
+export const MOSH_CLIENT = "/usr/bin/mosh-client";
+
+/** Which server implementation. */
+export type Impl = "mosh-ts" | "mosh";
+
+/** A sleep. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Milliseconds from a monotonic clock. */
+export const now = (): number => performance.now();
+
+// ---- process tracking -------------------------------------------------------------------------------
+
+/** A process we started: a pid, or a process group (negative number means a group). */
+const tracked = new Set<number>();
+/** Every pid we ever tracked (with its start time), to check at the end that none survived. */
+const everTracked = new Map<number, string>();
+const cleanups: Array<() => void | Promise<void>> = [];
+
+/** Fields of /proc/PID/stat, or null if gone. */
+export function procStat(
+  pid: number,
+): { state: string; ppid: number; pgid: number; utime: number; stime: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  // rest[0] is field 3 (state); utime is field 14, stime field 15
+  return {
+    state: rest[0],
+    ppid: Number(rest[1]),
+    pgid: Number(rest[2]),
+    utime: Number(rest[11]),
+    stime: Number(rest[12]),
+  };
+}
+
+/** Clock ticks per second of /proc/PID/stat times. */
+const clkTck = ((): number => {
+  try {
+    const n = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+    return Number.isFinite(n) && n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) of the process itself, children excluded; NaN if it is gone. */
+export function cpuSeconds(pid: number): number {
+  const st = procStat(pid);
+  return st === null ? Number.NaN : (st.utime + st.stime) / clkTck;
+}
+
+/** Peak resident set size (VmHWM) in MiB; NaN if the process is gone. */
+export function peakRssMiB(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** True while `pid` exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  const st = procStat(pid);
+  return st !== null && st.state !== "Z" && st.state !== "X";
+}
+
+function allPids(): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    const n = Number(name);
+    if (Number.isInteger(n) && n > 0) out.push(n);
+  }
+  return out;
+}
+
+/** `pid`'s live descendants, plus the live members of the groups in `groups` and theirs. */
+function treeOf(pids: number[], groups: number[]): Set<number> {
+  const children = new Map<number, number[]>();
+  const result = new Set<number>();
+  for (const p of allPids()) {
+    const st = procStat(p);
+    if (st === null || st.state === "Z") continue;
+    const list = children.get(st.ppid);
+    if (list) list.push(p);
+    else children.set(st.ppid, [p]);
+    if (groups.includes(st.pgid)) result.add(p);
+  }
+  const stack = [...pids.filter(isAlive), ...result];
+  for (const p of stack) result.add(p);
+  while (stack.length > 0) {
+    const p = stack.pop() as number;
+    for (const c of children.get(p) ?? []) {
+      if (!result.has(c)) {
+        result.add(c);
+        stack.push(c);
+      }
+    }
+  }
+  return result;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone
+  }
+}
+
+/** SIGTERM to the pids, groups and their descendants; SIGKILL to what is left after `graceMs`. */
+export async function killAll(pids: number[], groups: number[], graceMs = 1000): Promise<void> {
+  const all = treeOf(pids, groups);
+  for (const g of groups) signal(-g, "SIGTERM");
+  for (const p of all) signal(p, "SIGTERM");
+  const deadline = now() + graceMs;
+  const anyAlive = (): boolean => [...all].some(isAlive);
+  while (anyAlive() && now() < deadline) await sleep(10);
+  if (!anyAlive()) return;
+  for (const p of treeOf([...all], groups)) all.add(p);
+  for (const g of groups) signal(-g, "SIGKILL");
+  for (const p of all) if (isAlive(p)) signal(p, "SIGKILL");
+  const hard = now() + 2000;
+  while (anyAlive() && now() < hard) await sleep(10);
+}
+
+/** Registers a pid (positive) or a process group (negative) for the final cleanup. */
+export function track(pidOrGroup: number): void {
+  tracked.add(pidOrGroup);
+  if (pidOrGroup > 0) everTracked.set(pidOrGroup, startTime(pidOrGroup));
+}
+
+function startTime(pid: number): string {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ")[19] ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/** Pids we started that are still alive (same pid and start time), for the final check. */
+export function survivors(): number[] {
+  return [...everTracked].filter(([pid, start]) => isAlive(pid) && startTime(pid) === start).map(([p]) => p);
+}
+
+/** Registers a cleanup function for the final cleanup (run before tracked processes are killed). */
+export function onCleanup(fn: () => void | Promise<void>): void {
+  cleanups.push(fn);
+}
+
+/** Kills one tracked pid/group now and forgets it. */
+export async function release(pids: number[], groups: number[]): Promise<void> {
+  await killAll(pids, groups);
+  for (const p of pids) tracked.delete(p);
+  for (const g of groups) tracked.delete(-g);
+}
+
+/** Runs the cleanups and kills every tracked process. Never throws. */
+export async function cleanupAll(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch {
+      // keep going
+    }
+  }
+  const pids = [...tracked].filter((p) => p > 0);
+  const groups = [...tracked].filter((p) => p < 0).map((g) => -g);
+  tracked.clear();
+  await killAll(pids, groups);
+}
+
+/** Runs `main`, then cleans up, also on an error or SIGINT/SIGTERM; sets the exit code. */
+export async function runBenchmark(main: () => Promise<void>): Promise<void> {
+  const onSignal = (sig: NodeJS.Signals): void => {
+    console.error(`\n${sig}: cleaning up`);
+    void cleanupAll().then(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  process.once("exit", () => {
+    for (const p of tracked) signal(p, "SIGKILL");
+  });
+  try {
+    await main();
+  } catch (err) {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exitCode = 1;
+  } finally {
+    await cleanupAll();
+  }
+  const left = survivors();
+  console.log(
+    left.length === 0
+      ? `\ncleanup: all ${everTracked.size} server/tmux processes started by this run are gone`
+      : `\ncleanup: STILL ALIVE: ${left.join(" ")}`,
+  );
+  // Nothing of ours should keep the loop alive, but a stray socket must not hang the run.
+  setTimeout(() => process.exit(), 200).unref();
+}
+
+// ---- servers ---------------------------------------------------------------------------------------
+
+/** A running server session (either implementation), started through its CLI with `new -p 0`. */
+export interface ServerHandle {
+  readonly impl: Impl;
+  readonly port: number;
+  /** The session key (never printed). */
+  readonly key: string;
+  /** Milliseconds from spawning the command to reading `MOSH CONNECT`. */
+  readonly connectLineMs: number;
+  /** Resolves with the pid of the detached server process (from the detach banner). */
+  readonly pid: Promise<number>;
+  /** Kills the server process, its children and the first process's group. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Environment of both servers' sessions. */
+function serverEnv(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    LANG: "C.UTF-8",
+    PS1: "$ ",
+  };
+}
+
+/**
+ * Starts `mosh-ts-server new -i 127.0.0.1 -p 0 -l LANG=C.UTF-8 -- /bin/sh` (or Debian's mosh-server with the
+ * same arguments); resolves as soon as `MOSH CONNECT` is read. `t0` is when the spawn started.
+ */
+export async function startServer(impl: Impl, command: string[] = ["/bin/sh"]): Promise<ServerHandle> {
+  if (impl === "mosh-ts" && !existsSync(TS_SERVER)) throw new Error(`${TS_SERVER} is missing: run npx tsup`);
+  if (impl === "mosh" && !existsSync(MOSH_SERVER))
+    throw new Error(`${MOSH_SERVER} is missing (apt install mosh)`);
+  const args = ["new", "-i", "127.0.0.1", "-p", "0", "-l", "LANG=C.UTF-8", "--", ...command];
+  const t0 = now();
+  const child: ChildProcess =
+    impl === "mosh-ts"
+      ? spawn(process.execPath, [TS_SERVER, ...args], {
+          detached: true,
+          env: serverEnv(),
+          stdio: ["ignore", "pipe", "pipe"],
+        })
+      : spawn(MOSH_SERVER, args, { detached: true, env: serverEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  child.on("error", () => undefined);
+  const firstPid = child.pid ?? 0;
+  if (firstPid > 0) track(-firstPid);
+  let stdout = "";
+  let stderr = "";
+  const bannerRe =
+    impl === "mosh-ts" ? /\[mosh-ts-server detached, pid = (\d+)\]/ : /\[mosh-server detached, pid = (\d+)\]/;
+  let daemon = 0;
+  const pid = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${impl} server: no detach banner`)), 15000);
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      const m = bannerRe.exec(stderr);
+      if (m && daemon === 0) {
+        daemon = Number(m[1]);
+        track(daemon);
+        clearTimeout(timer);
+        resolve(daemon);
+      }
+    });
+    child.once("close", () => {
+      if (daemon === 0) {
+        clearTimeout(timer);
+        reject(new Error(`${impl} server exited without detaching: ${stderr.trim()}`));
+      }
+    });
+  });
+  pid.catch(() => undefined);
+  const connect = await new Promise<{ port: number; key: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${impl} server: no MOSH CONNECT`)), 15000);
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      const m = /^MOSH CONNECT (\d+) ([A-Za-z0-9/+]{22})\s*$/m.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), key: m[2] });
+      }
+    });
+    child.once("close", () => {
+      clearTimeout(timer);
+      reject(new Error(`${impl} server did not print MOSH CONNECT: ${stderr.trim()}`));
+    });
+  });
+  const connectLineMs = now() - t0;
+  let stopped = false;
+  return {
+    impl,
+    port: connect.port,
+    key: connect.key,
+    connectLineMs,
+    pid,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const d = daemon > 0 ? [daemon] : [];
+      await release(d, firstPid > 0 ? [firstPid] : []);
+      // mosh-ts-server's session process leads its own group (setsid); Debian's daemon also calls setsid.
+      if (daemon > 0) await release([], [daemon]);
+    },
+  };
+}
+
+// ---- the real mosh-client in tmux --------------------------------------------------------------------
+
+/** A private tmux server (own socket, no config) that runs Debian's mosh-client on demand. */
+export interface TmuxClient {
+  /** Starts `mosh-client 127.0.0.1 PORT` in an 80x24 window; the key goes through a 0600 file, never argv. */
+  launch(port: number, key: string): Promise<void>;
+  /** The visible screen (trailing blanks trimmed by tmux). */
+  capture(): Promise<string>;
+  /** Sends literal text. */
+  type(text: string): Promise<void>;
+  /** Sends raw bytes. */
+  bytes(hex: string[]): Promise<void>;
+  /** Polls every `pollMs` until the screen matches; resolves with the time it matched (ms, monotonic). */
+  waitFor(re: RegExp, timeoutMs: number, pollMs?: number): Promise<number>;
+  /** Kills the window's programs (the client) and the tmux server. */
+  kill(): Promise<void>;
+}
+
+let tmuxCounter = 0;
+
+/** Starts a private tmux server for one mosh-client (and registers it for cleanup). */
+export async function startTmuxClient(): Promise<TmuxClient> {
+  const socket = `mosh-ts-bench-${process.pid}-${++tmuxCounter}`;
+  const dir = mkdtempSync(join(tmpdir(), "mosh-ts-bench-"));
+  const env = {
+    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    LANG: "C.UTF-8",
+    TERM: "xterm-256color",
+  };
+  const tmux = (args: string[]): Promise<string> =>
+    new Promise((resolve, reject) =>
+      execFile(
+        "tmux",
+        ["-L", socket, "-f", "/dev/null", ...args],
+        { env, encoding: "utf8" },
+        (err, out, e) =>
+          err ? reject(new Error(`tmux ${args[0]}: ${e.trim() || err.message}`)) : resolve(out),
+      ),
+    );
+  await tmux([
+    "start-server",
+    ";",
+    "set-option",
+    "-g",
+    "exit-empty",
+    "off",
+    ";",
+    "set-option",
+    "-g",
+    "status",
+    "off",
+    ";",
+    "set-option",
+    "-g",
+    "remain-on-exit",
+    "on",
+    ";",
+    "new-session",
+    "-d",
+    "-s",
+    "idle",
+    "-x",
+    "80",
+    "-y",
+    "24",
+    "--",
+    "/bin/sleep",
+    "3600",
+  ]);
+  const serverPid = Number((await tmux(["display-message", "-p", "-t", "idle", "#{pid}"])).trim());
+  track(serverPid);
+  let killed = false;
+  const kill = async (): Promise<void> => {
+    if (killed) return;
+    killed = true;
+    await tmux(["kill-server"]).catch(() => undefined);
+    await release([serverPid], []);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(join(process.env.TMUX_TMPDIR ?? tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socket), {
+      force: true,
+    });
+  };
+  onCleanup(kill);
+  const capture = (): Promise<string> => tmux(["capture-pane", "-p", "-t", "main"]);
+  return {
+    async launch(port, key) {
+      const keyFile = join(dir, "key");
+      writeFileSync(keyFile, key, { mode: 0o600 });
+      const script = `MOSH_KEY=$(cat '${keyFile}'); rm -f '${keyFile}'; export MOSH_KEY; exec ${MOSH_CLIENT} 127.0.0.1 ${port}`;
+      await tmux(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "--", "/bin/sh", "-c", script]);
+    },
+    capture,
+    async type(text) {
+      await tmux(["send-keys", "-t", "main", "-l", "--", text]);
+    },
+    async bytes(hex) {
+      await tmux(["send-keys", "-t", "main", "-H", ...hex]);
+    },
+    async waitFor(re, timeoutMs, pollMs = 5) {
+      const deadline = now() + timeoutMs;
+      let screen = "";
+      for (;;) {
+        screen = await capture().catch(() => "");
+        const t = now();
+        if (re.test(screen.replace(/\n+$/, ""))) return t;
+        if (t > deadline) throw new Error(`mosh-client: ${String(re)} not on screen; screen:\n${screen}`);
+        await sleep(pollMs);
+      }
+    },
+    kill,
+  };
+}
+
+// ---- statistics and tables -------------------------------------------------------------------------
+
+/** The median of the finite numbers in `xs` (NaN if none). */
+export function median(xs: number[]): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Prints a plain-text table; the first column is left-aligned, the others right-aligned. */
+export function printTable(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(`\n${title}`);
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) console.log(line(r));
+}
+
+/** Formats a number with `digits` decimals ("-" for NaN). */
+export function fmt(x: number, digits = 0): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "-";
+}
+
+/** Formats a byte count as KiB with one decimal below 10 MiB, else MiB. */
+export function fmtBytes(b: number): string {
+  if (!Number.isFinite(b)) return "-";
+  return b >= 10 * 1024 * 1024 ? `${(b / 1048576).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`;
+}
+
+/** A header line: what, when, where. */
+export function banner(what: string): void {
+  const cpus = readFileSync("/proc/cpuinfo", "utf8").match(/^processor\s*:/gm)?.length ?? 0;
+  console.log(`${what}`);
+  console.log(
+    `date ${new Date().toISOString()}  node ${process.version}  ${cpus} CPUs  load ${loadavg()[0].toFixed(2)}  loopback 127.0.0.1  80x24`,
+  );
+}

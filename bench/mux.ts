@@ -1,0 +1,118 @@
+// mosh-mux under load: 8 local panes of continuous output at 80x24 each; frames drawn per second, CPU, keystroke-to-display latency.
+// Usage: node bench/run.mjs mux [seconds=10] [--flood]   (needs `npm run build` first: it runs dist/bin/mosh-mux.js)
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn } from "node-pty";
+
+// Run from the repository root (bench/run.mjs bundles this file elsewhere, so no import.meta paths).
+const mux = process.env.MOSH_MUX_BIN ?? join(process.cwd(), "dist", "bin", "mosh-mux.js");
+const args = process.argv.slice(2);
+const seconds = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
+const flood = args.includes("--flood");
+const PANES = 8;
+const COLS = PANES * 81 - 1;
+const ROWS = 25 + 1;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function busy(n: number): string {
+  return flood
+    ? `yes 'pane ${n} flooding the terminal with output'`
+    : `i=0; while :; do i=$((i+1)); echo "pane ${n} line $i"; done`;
+}
+
+/** CPU seconds (user+system) of a process, from /proc. */
+function cpuSeconds(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const v = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return (Number(v[11]) + Number(v[12])) / 100;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "mux-bench-"));
+  const stats = join(dir, "stats.json");
+  // Pane 1 (focused) runs the busy loop in the background and cat in the foreground: typed keys echo.
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    MOSH_MUX_STATS: stats,
+    TERM: "xterm-256color",
+  };
+  const cmdArgs: string[] = [];
+  for (let n = 1; n <= PANES; n++) cmdArgs.push("--local", n === 1 ? `(${busy(1)}) & exec cat` : busy(n));
+  const pty = spawn(process.execPath, [mux, "--no-config", "--layout", "even-horizontal", ...cmdArgs], {
+    cols: COLS,
+    rows: ROWS,
+    env,
+    name: "xterm-256color",
+  });
+  let exited = false;
+  pty.onExit((e) => {
+    exited = true;
+    if (e.exitCode !== 0) console.error(`mosh-mux exited with ${e.exitCode}:\n${out.slice(-2000)}`);
+  });
+  let out = "";
+  let bytes = 0;
+  pty.onData((d) => {
+    bytes += d.length;
+    out += d;
+    if (out.length > 1 << 16) out = out.slice(-4096);
+  });
+  // Wait until every pane is live.
+  for (let i = 0; i < 300 && !exited && !/8:local[^│]*live/.test(out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")); i++) await sleep(100);
+  if (exited) throw new Error("mosh-mux exited before its panes were live");
+  const cpu0 = cpuSeconds(pty.pid);
+  const t0 = Date.now();
+  const bytes0 = bytes;
+  const latencies: number[] = [];
+  let k = 0;
+  while (Date.now() - t0 < seconds * 1000) {
+    const marker = `Q${(k++ % 90) + 10}Z`;
+    out = "";
+    const sent = performance.now();
+    pty.write(marker);
+    for (;;) {
+      if (out.includes(marker)) break;
+      if (performance.now() - sent > 5000) break;
+      await sleep(1);
+    }
+    latencies.push(performance.now() - sent);
+    pty.write("\r");
+    await sleep(200);
+  }
+  const elapsed = (Date.now() - t0) / 1000;
+  const cpu = cpuSeconds(pty.pid) - cpu0;
+  const outBytes = bytes - bytes0;
+  pty.write("\x02q");
+  await sleep(300);
+  pty.write("y");
+  for (let i = 0; i < 100; i++) {
+    try {
+      readFileSync(stats);
+      break;
+    } catch {
+      await sleep(100);
+    }
+  }
+  let draws = Number.NaN;
+  let totalMs = Number.NaN;
+  try {
+    const s = JSON.parse(readFileSync(stats, "utf8")) as { draws: number; ms: number };
+    draws = s.draws;
+    totalMs = s.ms;
+  } catch {
+    pty.kill();
+  }
+  rmSync(dir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  console.log(`mosh-mux: ${PANES} panes x 80x24, ${flood ? "yes(1) flood" : "shell loop"} output, ${elapsed.toFixed(1)} s`);
+  console.log(`  frames drawn/s (whole run):  ${(draws / (totalMs / 1000)).toFixed(1)}`);
+  console.log(`  terminal output:             ${(outBytes / elapsed / 1024).toFixed(0)} KiB/s`);
+  console.log(`  CPU of mosh-mux (incl. its 8 in-process servers): ${((cpu / elapsed) * 100).toFixed(0)} %`);
+  console.log(
+    `  keystroke-to-display, focused pane (n=${latencies.length}): median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`,
+  );
+}
+
+await main();

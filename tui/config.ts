@@ -1,0 +1,120 @@
+// mosh-mux settings: default prefix and key bindings, and the JSON config file at the XDG location.
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/** Commands a key after the prefix can run, with a description for the `?` help. */
+export const COMMANDS: Readonly<Record<string, string>> = {
+  "split-h": "split the pane left/right",
+  "split-v": "split the pane top/bottom",
+  "focus-left": "focus the pane to the left",
+  "focus-right": "focus the pane to the right",
+  "focus-up": "focus the pane above",
+  "focus-down": "focus the pane below",
+  "focus-next": "focus the next pane",
+  close: "close the pane (asks first)",
+  zoom: "zoom / unzoom the pane",
+  "new-pane": "open a new pane (asks for a target)",
+  scrollback: "browse the pane's scrollback (q/Esc leaves, / searches)",
+  quit: "quit mosh-mux (asks while sessions are live)",
+  help: "show the key bindings",
+  equalise: "give all panes equal space",
+  "resize-left": "move the pane's border left",
+  "resize-right": "move the pane's border right",
+  "resize-up": "move the pane's border up",
+  "resize-down": "move the pane's border down",
+  "layout-even-horizontal": "preset: all panes side by side",
+  "layout-even-vertical": "preset: all panes stacked",
+  "layout-tiled": "preset: panes in a grid",
+};
+
+/** Default bindings (key after the prefix → command), tmux's where tmux has one. */
+export const DEFAULT_BINDINGS: Readonly<Record<string, string>> = {
+  "%": "split-h",
+  '"': "split-v",
+  Left: "focus-left",
+  Right: "focus-right",
+  Up: "focus-up",
+  Down: "focus-down",
+  o: "focus-next",
+  x: "close",
+  z: "zoom",
+  c: "new-pane",
+  "[": "scrollback",
+  PageUp: "scrollback",
+  q: "quit",
+  "?": "help",
+  E: "equalise",
+  "C-Left": "resize-left",
+  "C-Right": "resize-right",
+  "C-Up": "resize-up",
+  "C-Down": "resize-down",
+  "M-1": "layout-even-horizontal",
+  "M-2": "layout-even-vertical",
+  "M-5": "layout-tiled",
+};
+
+/** mosh-mux settings. */
+export interface MuxConfig {
+  /** The prefix key (tmux name, default "C-b"). */
+  prefix: string;
+  /** Key after the prefix → command. */
+  bindings: Map<string, string>;
+  /** Lines of scrollback kept per pane (default 5000). */
+  scrollbackLines: number;
+}
+
+/** The config file's path: `$XDG_CONFIG_HOME/mosh-mux/config.json` (default `~/.config`). */
+export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(homedir(), ".config");
+  return join(base, "mosh-mux", "config.json");
+}
+
+/** The default settings. */
+export function defaultConfig(): MuxConfig {
+  return { prefix: "C-b", bindings: new Map(Object.entries(DEFAULT_BINDINGS)), scrollbackLines: 5000 };
+}
+
+/**
+ * Settings from a parsed JSON object: `{ "prefix": "C-a", "bindings": { "|": "split-h", "x": null },
+ * "scrollbackLines": 2000 }` (a null binding removes a default). Throws on unknown commands or bad types.
+ */
+export function parseConfig(json: unknown): MuxConfig {
+  const cfg = defaultConfig();
+  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new Error("config must be a JSON object");
+  const o = json as Record<string, unknown>;
+  if (o.prefix !== undefined) {
+    if (typeof o.prefix !== "string" || o.prefix.length === 0) throw new Error("prefix must be a key name such as C-a");
+    cfg.prefix = o.prefix;
+  }
+  if (o.scrollbackLines !== undefined) {
+    if (typeof o.scrollbackLines !== "number" || !Number.isInteger(o.scrollbackLines) || o.scrollbackLines < 0)
+      throw new Error("scrollbackLines must be a non-negative integer");
+    cfg.scrollbackLines = o.scrollbackLines;
+  }
+  if (o.bindings !== undefined) {
+    if (o.bindings === null || typeof o.bindings !== "object") throw new Error("bindings must be an object");
+    for (const [key, cmd] of Object.entries(o.bindings as Record<string, unknown>)) {
+      if (cmd === null) cfg.bindings.delete(key);
+      else if (typeof cmd === "string" && cmd in COMMANDS) cfg.bindings.set(key, cmd);
+      else throw new Error(`binding ${key}: unknown command ${String(cmd)}`);
+    }
+  }
+  return cfg;
+}
+
+/** Loads the config file (defaults if it does not exist); throws with the path on a bad file. */
+export function loadConfig(path: string = configPath()): MuxConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return defaultConfig();
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+  try {
+    return parseConfig(JSON.parse(text));
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,259 @@
+// One mux pane: opens its mosh session (local server, SSH, optionally behind a link emulator), tracks its state, contact and scrollback.
+import { connect } from "../sdk/bootstrap/connect.js";
+import { LinkEmulator, type LinkDirectionProfile } from "../sdk/linkem/link-emulator.js";
+import { MoshSession } from "../sdk/session/mosh-session.js";
+import { MoshServer } from "../sdk/session/server-session.js";
+import { blankFrame, type Frame } from "../sdk/terminal/frame.js";
+import { Scrollback } from "./scrollback.js";
+
+/** What a pane connects to. */
+export type PaneSource =
+  | {
+      /** An in-process mosh server on loopback (no SSH). */
+      kind: "local";
+      /** Program and arguments (default: the login shell). */
+      command?: string[];
+      /** Put a link emulator between client and server. */
+      link?: { toServer: LinkDirectionProfile; toClient: LinkDirectionProfile; seed?: number };
+      /** Label shown in the header and status line. */
+      label?: string;
+    }
+  | {
+      /** `[user@]host[:command]` over the SSH bootstrap. */
+      kind: "ssh";
+      target: string;
+    };
+
+/** A pane's life: opening, live, stalled (no contact), ended, or failed to open. */
+export type PaneState = "connecting" | "live" | "stalled" | "ended" | "failed";
+
+/** Threshold (ms) after which a pane counts as stalled (mosh's "Last contact" threshold). */
+export const STALL_MS = 6500;
+
+/** Parses `[user@]host[:command]` into the SSH target and the remote command (split on spaces). */
+export function parseTarget(t: string): { host: string; command: string[] | undefined } {
+  const at = t.lastIndexOf("@");
+  const colon = t.indexOf(":", at + 1);
+  if (colon < 0) return { host: t, command: undefined };
+  const cmd = t.slice(colon + 1).trim();
+  return { host: t.slice(0, colon), command: cmd.length > 0 ? cmd.split(/\s+/) : undefined };
+}
+
+/** The label of a source for headers and the status line. */
+export function sourceLabel(src: PaneSource): string {
+  if (src.kind === "ssh") return src.target;
+  if (src.label) return src.label;
+  if (!src.command) return "local";
+  const c = src.command;
+  const text = c.length === 3 && c[1] === "-c" && /(^|\/)sh$/.test(c[0]) ? c[2] : c.join(" ");
+  return `local:${text.length > 24 ? `${text.slice(0, 23)}…` : text}`;
+}
+
+/** One pane and its mosh session. */
+export class Pane {
+  /** Pane number (stable, shown in headers). */
+  readonly id: number;
+  /** What it connects to. */
+  readonly source: PaneSource;
+  /** Header/status label. */
+  readonly label: string;
+  /** Rows that scrolled off its screen. */
+  readonly scrollback: Scrollback;
+  #state: PaneState = "connecting";
+  #session: MoshSession | null = null;
+  #server: MoshServer | null = null;
+  #link: LinkEmulator | null = null;
+  #frame: Frame;
+  #view: Frame;
+  #stallSince = 0;
+  #stallKind: "contact" | "reply" = "contact";
+  #error = "";
+  #onChange: () => void;
+  #closing: Promise<void> | null = null;
+  #cols: number;
+  #rows: number;
+
+  constructor(id: number, source: PaneSource, cols: number, rows: number, scrollbackLines: number, onChange: () => void) {
+    this.id = id;
+    this.source = source;
+    this.label = sourceLabel(source);
+    this.scrollback = new Scrollback(scrollbackLines);
+    this.#frame = blankFrame(cols, rows);
+    this.#view = this.#frame;
+    this.#cols = cols;
+    this.#rows = rows;
+    this.#onChange = onChange;
+  }
+
+  /** Current state. */
+  get state(): PaneState {
+    return this.#state;
+  }
+
+  /** Why opening failed (state "failed"). */
+  get error(): string {
+    return this.#error;
+  }
+
+  /** The session (null until open). */
+  get session(): MoshSession | null {
+    return this.#session;
+  }
+
+  /** The link emulator in front of its server, if any. */
+  get link(): LinkEmulator | null {
+    return this.#link;
+  }
+
+  /** Smoothed RTT in ms, or null before contact. */
+  get rtt(): number | null {
+    return this.#session && this.#state !== "connecting" ? this.#session.srtt : null;
+  }
+
+  /** Whole seconds since the last contact while stalled (0 otherwise). */
+  stalledSeconds(now = Date.now()): number {
+    return this.#state === "stalled" ? Math.floor((now - this.#stallSince) / 1000) : 0;
+  }
+
+  /** What the stall is about: no new server state (`contact`) or our input unacknowledged (`reply`). */
+  get stallKind(): "contact" | "reply" {
+    return this.#stallKind;
+  }
+
+  /** The screen to draw: the session's screen with its prediction overlay and notification bar. */
+  frame(): Frame {
+    return this.#view;
+  }
+
+  /** Opens the session at `cols`x`rows`. Never throws: failure shows in the pane. */
+  async open(): Promise<void> {
+    try {
+      const src = this.source;
+      let session: MoshSession;
+      if (src.kind === "local") {
+        this.#server = await MoshServer.start({
+          command: src.command,
+          bindAddress: "127.0.0.1",
+          port: 0,
+          cols: this.#cols,
+          rows: this.#rows,
+        });
+        let port = this.#server.port;
+        if (src.link) {
+          this.#link = await LinkEmulator.start({
+            target: { address: "127.0.0.1", port },
+            toServer: src.link.toServer,
+            toClient: src.link.toClient,
+            seed: src.link.seed ?? 1,
+          });
+          port = this.#link.port;
+        }
+        session = new MoshSession({
+          host: "127.0.0.1",
+          port,
+          key: this.#server.key,
+          cols: this.#cols,
+          rows: this.#rows,
+          stallAfterMs: STALL_MS,
+        });
+        this.#attach(session);
+        await session.connect();
+      } else {
+        const { host, command } = parseTarget(src.target);
+        session = await connect(host, {
+          cols: this.#cols,
+          rows: this.#rows,
+          command,
+          session: { stallAfterMs: STALL_MS },
+        });
+        this.#attach(session);
+        this.#frame = session.screen();
+        this.#view = session.screen({ overlay: true });
+      }
+      if (this.#closing) return;
+      if (this.#state === "connecting") this.#state = "live";
+      if (this.#cols !== session.screen().cols || this.#rows !== session.screen().rows)
+        session.resize(this.#cols, this.#rows);
+      this.#onChange();
+    } catch (err) {
+      if (this.#closing) return;
+      this.#state = "failed";
+      this.#error = err instanceof Error ? err.message : String(err);
+      await this.#teardown();
+      this.#onChange();
+    }
+  }
+
+  #attach(session: MoshSession): void {
+    this.#session = session;
+    session.on("screen", (f) => {
+      this.scrollback.observe(this.#frame, f);
+      this.#frame = f;
+    });
+    session.on("view", (f) => {
+      this.#view = f;
+      this.#onChange();
+    });
+    session.on("connect", () => {
+      if (this.#state === "connecting") this.#state = "live";
+      this.#onChange();
+    });
+    session.on("stall", (since, kind) => {
+      if (this.#state !== "live") return;
+      this.#state = "stalled";
+      this.#stallKind = kind;
+      this.#stallSince = Date.now() - since;
+      this.#onChange();
+    });
+    session.on("resume", () => {
+      if (this.#state === "stalled") this.#state = "live";
+      this.#onChange();
+    });
+    session.on("rtt", () => this.#onChange());
+    session.on("exit", () => {
+      this.#state = "ended";
+      void this.#teardown();
+      this.#onChange();
+    });
+    session.on("error", () => undefined);
+  }
+
+  /** Sends keys to the session. */
+  write(data: string): void {
+    if (this.#state === "live" || this.#state === "stalled") this.#session?.write(data);
+  }
+
+  /** Resizes the session (its content area). */
+  resize(cols: number, rows: number): void {
+    if (cols < 1 || rows < 1 || (cols === this.#cols && rows === this.#rows)) return;
+    this.#cols = cols;
+    this.#rows = rows;
+    if (this.#session && (this.#state === "live" || this.#state === "stalled")) this.#session.resize(cols, rows);
+  }
+
+  /** Whether the session is still running (asks before closing/quitting). */
+  get live(): boolean {
+    return this.#state === "live" || this.#state === "stalled" || this.#state === "connecting";
+  }
+
+  /** Ends the session (shutdown handshake, bounded) and everything the pane started. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const s = this.#session;
+      if (s && !s.exitInfo) {
+        await Promise.race([s.close(), new Promise((r) => setTimeout(r, 1500).unref())]);
+      }
+      await this.#teardown();
+    })();
+    return this.#closing;
+  }
+
+  async #teardown(): Promise<void> {
+    const server = this.#server;
+    const link = this.#link;
+    this.#server = null;
+    this.#link = null;
+    if (server) await Promise.race([server.close(), new Promise((r) => setTimeout(r, 1500).unref())]);
+    if (link) await link.stop();
+  }
+}
