@@ -2,6 +2,7 @@
 //
 // Usage: npm run bench:latency -- [--keys N] [--seed S] [--rtt 0,100,250,500] [--loss 0,10] [--no-editor]
 // Needs the built client (npx tsup), Debian's mosh-server and mosh-client, and tmux; the editor case uses `vi`.
+// BENCH_DEBUG=1 also prints each keystroke's latency and any error in full (stderr).
 //
 // Each client runs in its own private tmux server, attached to a tmux control-mode client through
 // which this program both types (send-keys) and taps the pane's output (%output) with timestamps

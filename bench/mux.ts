@@ -86,14 +86,9 @@ async function main(): Promise<void> {
   pty.write("\x02q");
   await sleep(300);
   pty.write("y");
-  for (let i = 0; i < 100; i++) {
-    try {
-      readFileSync(stats);
-      break;
-    } catch {
-      await sleep(100);
-    }
-  }
+  const quitAt = Date.now();
+  for (let i = 0; i < 600 && !exited; i++) await sleep(100);
+  const quitMs = Date.now() - quitAt;
   let draws = Number.NaN;
   let totalMs = Number.NaN;
   try {
@@ -107,6 +102,7 @@ async function main(): Promise<void> {
   latencies.sort((a, b) => a - b);
   const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
   console.log(`mosh-mux: ${PANES} panes x 80x24, ${flood ? "yes(1) flood" : "shell loop"} output, ${elapsed.toFixed(1)} s`);
+  console.log(`  quit (all sessions closed):  ${quitMs} ms`);
   console.log(`  frames drawn/s (whole run):  ${(draws / (totalMs / 1000)).toFixed(1)}`);
   console.log(`  terminal output:             ${(outBytes / elapsed / 1024).toFixed(0)} KiB/s`);
   console.log(`  CPU of mosh-mux (incl. its 8 in-process servers): ${((cpu / elapsed) * 100).toFixed(0)} %`);

@@ -13,6 +13,7 @@ import { type BootstrapOptions, bootstrap } from "../../sdk/bootstrap/start-serv
 import { SessionKey } from "../../sdk/crypto/session-key.js";
 import { MoshSession } from "../../sdk/session/mosh-session.js";
 import { spawnTracked } from "../helpers/procs.js";
+import { requireOrSkip } from "../helpers/require.js";
 import {
   allProcessTexts,
   ensurePasswordUser,
@@ -20,8 +21,8 @@ import {
   keygen,
   killTagged,
   removeDir,
-  scratchDir,
   type Sshd,
+  scratchDir,
   startSshd,
 } from "./sshd-fixture.js";
 
@@ -167,7 +168,7 @@ describe("bootstrap against OpenSSH", () => {
 
   it("connects with mosh-ts-server as the --server", async (ctx) => {
     const serverBin = join(import.meta.dirname, "..", "..", "dist", "bin", "mosh-ts-server.js");
-    if (!existsSync(serverBin)) ctx.skip(); // built by `npm test`'s pretest (tsup)
+    requireOrSkip(ctx, existsSync(serverBin), "dist/ (built by npm test's pretest)");
     const session = await connect("alias", { ...options({ server: `${process.execPath} ${serverBin}` }) });
     sessions.push(session);
     await session.waitFor("mosh-ts-ok-42");
@@ -239,7 +240,7 @@ describe("bootstrap against OpenSSH", () => {
 
   it("authenticates with a password through the prompt callback, and refuses a wrong one", async (ctx) => {
     // Creates (once, idempotently) the local user `moshtest` with a random password via useradd + chpasswd.
-    if (!ensurePasswordUser("moshtest", PASSWORD)) ctx.skip(); // needs root to create the user
+    requireOrSkip(ctx, ensurePasswordUser("moshtest", PASSWORD) !== null, "a password user (needs root)");
     const asked: string[] = [];
     const messages: string[] = [];
     const r = await bootstrap(

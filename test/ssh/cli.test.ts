@@ -1,4 +1,5 @@
 // The mosh-ts program: options, progress lines and specific errors (in-process), and the built binary end to end in tmux.
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -8,6 +9,7 @@ import { type CliIo, runCli } from "../../sdk/bootstrap/cli.js";
 import { MoshSession } from "../../sdk/session/mosh-session.js";
 import type { TerminalClientOptions } from "../../sdk/session/terminal-client.js";
 import { versionBlock } from "../../sdk/version.js";
+import { requireOrSkip } from "../helpers/require.js";
 import { startTmux } from "../helpers/tmux.js";
 import {
   allProcessTexts,
@@ -15,8 +17,8 @@ import {
   keygen,
   killTagged,
   removeDir,
-  scratchDir,
   type Sshd,
+  scratchDir,
   startSshd,
 } from "./sshd-fixture.js";
 
@@ -280,7 +282,7 @@ describe("mosh-ts (in-process)", () => {
 
 describe("mosh-ts (built binary, in tmux)", () => {
   it("asks on the terminal: an unknown host key (yes) and a passphrase (not echoed)", async (ctx) => {
-    if (!existsSync(BIN)) ctx.skip(); // built by `npm test`'s pretest (tsup)
+    requireOrSkip(ctx, existsSync(BIN), "dist/ (built by npm test's pretest)");
     const passphrase = "tty secret 42";
     const pub = keygen(join(home, ".ssh", "id_tty"), { passphrase });
     writeFileSync(join(dir, "authorized_keys"), `\n${pub}\n`, { flag: "a" });
@@ -328,7 +330,7 @@ describe("mosh-ts (built binary, in tmux)", () => {
   });
 
   it("runs a session to an alias with Debian's mosh-server; the key appears in no process and on no screen", async (ctx) => {
-    if (!existsSync(BIN)) ctx.skip(); // built by `npm test`'s pretest (tsup)
+    requireOrSkip(ctx, existsSync(BIN), "dist/ (built by npm test's pretest)");
     // A server wrapper that saves mosh-server's output, so the test knows the key to look for.
     const keyFile = join(dir, "server-output");
     const wrapper = join(dir, "wrap.sh");
