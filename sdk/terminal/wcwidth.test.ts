@@ -47,7 +47,7 @@ describe("wcwidth", () => {
     expect(stringWidth("a中😀e\u0301")).toBe(1 + 2 + 2 + 1);
   });
 
-  it.skipIf(!hasCc())("agrees with this machine's glibc for every code point", () => {
+  it.skipIf(!hasCc() && !process.env.CI)("agrees with this machine's glibc for every code point", () => {
     const dir = mkdtempSync(join(tmpdir(), "wcwidth-test-"));
     try {
       writeFileSync(
