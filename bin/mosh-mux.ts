@@ -8,17 +8,36 @@ import type { PaneSource } from "../tui/pane.js";
 
 const program = new Command("mosh-mux")
   .usage("[options] [target ...]")
-  .description(
-    "Tiles mosh sessions in one terminal. Each target [user@]host[:command] opens a pane over SSH;\n" +
-      "--local panes run an in-process server on this machine. With no target, one local pane.\n" +
-      "Keys: prefix (default C-b) then % \" split, arrows/o focus, x close, z zoom, c new pane,\n" +
-      "[ or PgUp scrollback, q quit, ? help; prefix twice sends the prefix.",
+  .description("Tiles mosh sessions in one terminal, each pane a real mosh session.")
+  .addHelpText(
+    "after",
+    `
+Each target [user@]host[:command] opens a pane over SSH (keys or agent; no password
+prompts). --local panes run an in-process server on this machine (no SSH). With no
+target, one local pane. Try: mosh-mux --demo
+
+Keys: the prefix (default C-b), then
+  % "  split left/right, top/bottom   x  close (asks)    z  zoom
+  arrows, o  move focus               c  new pane        E  equalise
+  [ PgUp  scrollback (/ search)       q  quit (asks)     ?  all bindings
+  C-arrows  resize    M-1 M-2 M-5  preset layouts   prefix twice: send the prefix
+Mouse: click a pane to focus it, wheel up to scroll back.
+Config: $XDG_CONFIG_HOME/mosh-mux/config.json, e.g.
+  {"prefix": "C-a", "bindings": {"|": "split-h", "-": "split-v"}, "scrollbackLines": 5000}`,
   )
   .argument("[target...]", "[user@]host[:command] to open over SSH")
-  .option("-l, --local [command]", "a local pane running command (default: your shell); repeatable", collect, [])
+  .option(
+    "-l, --local [command]",
+    "a local pane running command (default: your shell); repeatable",
+    collect,
+    [],
+  )
   .option("--demo", "four local panes: shell, top, a 300 ms/10% loss link, a link that drops now and then")
   .option("--flap <up:down>", "demo: seconds the flaky link stays up and down (default 20:10)")
-  .option("--link <rtt[:loss]>", "put --local panes behind an emulated link: RTT in ms, loss in % (try prediction)")
+  .option(
+    "--link <rtt[:loss]>",
+    "put --local panes behind an emulated link: RTT in ms, loss in % (try prediction)",
+  )
   .option("--layout <name>", "initial layout: even-horizontal, even-vertical or tiled")
   .option("--prefix <key>", "prefix key, e.g. C-a (overrides the config file)")
   .option("--config <path>", "config file (default $XDG_CONFIG_HOME/mosh-mux/config.json)")
@@ -48,7 +67,10 @@ function fail(msg: string): never {
 if (!process.stdin.isTTY || !process.stdout.isTTY) fail("needs a terminal");
 let config: MuxConfig;
 try {
-  config = opts.config === false ? defaultConfig() : loadConfig(typeof opts.config === "string" ? opts.config : undefined);
+  config =
+    opts.config === false
+      ? defaultConfig()
+      : loadConfig(typeof opts.config === "string" ? opts.config : undefined);
 } catch (err) {
   fail((err as Error).message);
 }
@@ -56,7 +78,9 @@ if (opts.prefix) config.prefix = opts.prefix;
 
 const sources: PaneSource[] = [];
 if (opts.demo) sources.push(...demoSources());
-let link: { toServer: { delayMs: number; loss: number }; toClient: { delayMs: number; loss: number } } | undefined;
+let link:
+  | { toServer: { delayMs: number; loss: number }; toClient: { delayMs: number; loss: number } }
+  | undefined;
 if (opts.link) {
   const m = /^(\d+)(?::(\d+(?:\.\d+)?))?$/.exec(opts.link);
   if (!m) fail("--link takes RTT[:LOSS], e.g. 300:10");
@@ -109,7 +133,12 @@ if (process.env.MOSH_MUX_STATS) {
   const cpu = process.cpuUsage(cpu0);
   writeFileSync(
     process.env.MOSH_MUX_STATS,
-    JSON.stringify({ draws: app.draws, ms: Date.now() - started, cpuUserUs: cpu.user, cpuSystemUs: cpu.system }),
+    JSON.stringify({
+      draws: app.draws,
+      ms: Date.now() - started,
+      cpuUserUs: cpu.user,
+      cpuSystemUs: cpu.system,
+    }),
   );
 }
 process.exit(0);

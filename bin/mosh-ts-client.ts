@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { isIP } from "node:net";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { runTerminalClient } from "../sdk/session/terminal-client.js";
+import { predictionFromEnv, runTerminalClient } from "../sdk/session/terminal-client.js";
 import { versionBlock } from "../sdk/version.js";
 
 const argv0 = basename(process.argv[1] ?? "mosh-ts-client").replace(/\.[cm]?js$/, "");
@@ -82,6 +82,11 @@ async function main(): Promise<void> {
     process.stderr.write(
       `${argv0} needs a UTF-8 native locale to run.\n\nUnfortunately, the client's environment (${process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || "C"}) specifies\nthe character set "${charset}".\n\n`,
     );
+    process.exit(1);
+  }
+  const prediction = predictionFromEnv(process.env);
+  if ("error" in prediction) {
+    process.stderr.write(`${prediction.error}\n`);
     process.exit(1);
   }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {

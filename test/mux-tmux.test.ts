@@ -1,6 +1,7 @@
 // mosh-mux driven in tmux: tiling, focus, typing, split/close/zoom, resize, lag warning/stall indicator, scrollback, clean quit.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { wcwidth } from "../sdk/terminal/wcwidth.js";
 import { descendants } from "./helpers/procs.js";
 import { startTmux, type TmuxSession } from "./helpers/tmux.js";
 
@@ -10,7 +11,16 @@ async function startMux(args: string[], cols = 120, rows = 30): Promise<TmuxSess
   return startTmux({
     cols,
     rows,
-    command: ["sh", "-c", `"$@"; echo "EXIT=$?"; exec sleep 600`, "sh", process.execPath, mux, "--no-config", ...args],
+    command: [
+      "sh",
+      "-c",
+      `"$@"; echo "EXIT=$?"; echo "TTY=$(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|icrnl)' | tr '\\n' ' ')"; exec sleep 600`,
+      "sh",
+      process.execPath,
+      mux,
+      "--no-config",
+      ...args,
+    ],
     env: { PS1: "$ ", TERM: "xterm-256color", SHELL: "/bin/sh", XDG_CONFIG_HOME: "/nonexistent" },
   });
 }
@@ -23,8 +33,16 @@ function lines(screen: string): string[] {
 /** The text of the left (cols 0..w) or right (cols w+1..) half of every row. */
 function half(screen: string, side: "left" | "right", split: number): string[] {
   return lines(screen).map((l) => {
-    const chars = [...l];
-    return (side === "left" ? chars.slice(0, split) : chars.slice(split + 1)).join("").trimEnd();
+    // Cut by display columns: a wide character takes two.
+    let col = 0;
+    let left = "";
+    let right = "";
+    for (const ch of l) {
+      if (col < split) left += ch;
+      else if (col > split) right += ch;
+      col += wcwidth(ch.codePointAt(0) ?? 0) === 2 ? 2 : 1;
+    }
+    return (side === "left" ? left : right).trimEnd();
   });
 }
 
@@ -39,10 +57,12 @@ async function quitAndCheck(tmux: TmuxSession): Promise<void> {
   await tmux.sendKeys("y");
   const after = await tmux.waitForText(/EXIT=\d+/, 15000);
   expect(after).toMatch(/EXIT=0/);
+  // The tty modes are back (cooked: canonical input, echo, CR to NL).
+  expect(after).toMatch(/^TTY=icrnl icanon echo ?$/m);
   // The outer terminal is back: main screen, cursor shown, no mouse reporting, normal cursor keys.
-  expect(await tmux.format("#{alternate_on}#{cursor_flag}#{mouse_any_flag}#{mouse_sgr_flag}#{keypad_cursor_flag}")).toBe(
-    "01000",
-  );
+  expect(
+    await tmux.format("#{alternate_on}#{cursor_flag}#{mouse_any_flag}#{mouse_sgr_flag}#{keypad_cursor_flag}"),
+  ).toBe("01000");
   // The pane's shell has exec'd sleep: nothing of mosh-mux (servers, sessions' commands) is left.
   expect(descendants(await tmux.panePid())).toEqual([]);
 }
@@ -64,6 +84,17 @@ describe("mosh-mux in tmux", () => {
       screen = await tmux.waitForText(/^left-42/m, 10000);
       expect(half(screen, "left", split).some((l) => l === "left-42")).toBe(true);
       expect(half(screen, "right", split).join("\n")).not.toContain("left-42");
+
+      // Colours, attributes and wide characters are drawn in place: the border after them stays put.
+      await tmux.sendKeys("printf '\\033[1;31mred\\033[0m \\344\\270\\255\\346\\226\\207|\\n'", {
+        literal: true,
+      });
+      await tmux.sendKeys("Enter");
+      screen = await tmux.waitForText(/^red 中文\| +│$/m, 10000);
+      const redRow = lines(screen).findIndex((l) => l.startsWith("red 中文|"));
+      expect([...lines(screen)[redRow]].indexOf("│") + 2).toBe(split); // two wide cells, one character each
+      const escaped = lines(await tmux.capture({ escapes: true }))[redRow];
+      expect(escaped).toMatch(/\x1b\[(1;31|31;1|1m\x1b\[31)m?red/);
 
       // Prefix + Right moves focus; typing then goes to the right pane.
       await tmux.sendKeys(["C-b", "Right"]);
@@ -119,6 +150,12 @@ describe("mosh-mux in tmux", () => {
       await tmux.sendKeys("clear; stty size", { literal: true });
       await tmux.sendKeys("Enter");
       screen = await tmux.waitForText(new RegExp(`^18 ${split2} +│`, "m"), 10000);
+
+      // A mouse click (SGR report) focuses the pane under it.
+      await tmux.sendBytes(`\x1b[<0;${split2 + 6};6M\x1b[<0;${split2 + 6};6m`);
+      await tmux.waitForText(/ 1 local:sh.*│▶2 local:sh/, 5000);
+      await tmux.sendBytes("\x1b[<0;3;6M\x1b[<0;3;6m");
+      await tmux.waitForText(/▶1 local:sh/, 5000);
 
       // Prefix twice sends the prefix: C-b reaches the shell (sh echoes nothing visible), C-b ? shows help.
       await tmux.sendKeys(["C-b", "?"]);
@@ -226,4 +263,26 @@ describe("mosh-mux prediction", () => {
       await tmux.kill();
     }
   }, 90_000);
+});
+
+describe("mosh-mux prefix", () => {
+  it("takes another prefix from the command line; the prefix twice reaches the program", async () => {
+    const tmux = await startMux(["--prefix", "C-a", "--local", "cat -v"], 80, 24);
+    try {
+      await tmux.waitForText(/▶1 local:cat -v \d+ms/, 15000);
+      await tmux.sendKeys(["C-a", "C-a", "x", "Enter"]);
+      await tmux.waitForText(/^\^Ax$/m, 10000);
+      await tmux.sendKeys(["C-a", "%"]);
+      await tmux.waitForText(/│▶2 local:cat -v/, 10000);
+      // C-b is an ordinary key now: it goes to the program.
+      await tmux.sendKeys(["C-b", "Enter"]);
+      await tmux.waitForText(/│\^B$/m, 10000);
+      await tmux.sendKeys(["C-a", "q"]);
+      await tmux.waitForText("Quit mosh-mux", 5000);
+      await tmux.sendKeys("y");
+      expect(await tmux.waitForText(/EXIT=\d+/, 15000)).toMatch(/EXIT=0/);
+    } finally {
+      await tmux.kill();
+    }
+  }, 60_000);
 });

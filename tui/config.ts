@@ -66,7 +66,8 @@ export interface MuxConfig {
 
 /** The config file's path: `$XDG_CONFIG_HOME/mosh-mux/config.json` (default `~/.config`). */
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(homedir(), ".config");
+  const base =
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(homedir(), ".config");
   return join(base, "mosh-mux", "config.json");
 }
 
@@ -81,14 +82,20 @@ export function defaultConfig(): MuxConfig {
  */
 export function parseConfig(json: unknown): MuxConfig {
   const cfg = defaultConfig();
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new Error("config must be a JSON object");
+  if (json === null || typeof json !== "object" || Array.isArray(json))
+    throw new Error("config must be a JSON object");
   const o = json as Record<string, unknown>;
   if (o.prefix !== undefined) {
-    if (typeof o.prefix !== "string" || o.prefix.length === 0) throw new Error("prefix must be a key name such as C-a");
+    if (typeof o.prefix !== "string" || o.prefix.length === 0)
+      throw new Error("prefix must be a key name such as C-a");
     cfg.prefix = o.prefix;
   }
   if (o.scrollbackLines !== undefined) {
-    if (typeof o.scrollbackLines !== "number" || !Number.isInteger(o.scrollbackLines) || o.scrollbackLines < 0)
+    if (
+      typeof o.scrollbackLines !== "number" ||
+      !Number.isInteger(o.scrollbackLines) ||
+      o.scrollbackLines < 0
+    )
       throw new Error("scrollbackLines must be a non-negative integer");
     cfg.scrollbackLines = o.scrollbackLines;
   }

@@ -5,7 +5,18 @@ describe("KeyTokenizer", () => {
   it("names keys as tmux does and keeps their bytes", () => {
     const t = new KeyTokenizer();
     const toks = t.push("a%\x02\r\x1b[A\x1b[1;5C\x1b[5~\x1bOB\x1b1中");
-    expect(toks.map((k) => k.name)).toEqual(["a", "%", "C-b", "Enter", "Up", "C-Right", "PageUp", "Down", "M-1", "中"]);
+    expect(toks.map((k) => k.name)).toEqual([
+      "a",
+      "%",
+      "C-b",
+      "Enter",
+      "Up",
+      "C-Right",
+      "PageUp",
+      "Down",
+      "M-1",
+      "中",
+    ]);
     expect(toks.map((k) => k.bytes).join("")).toBe("a%\x02\r\x1b[A\x1b[1;5C\x1b[5~\x1bOB\x1b1中");
   });
 

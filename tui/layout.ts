@@ -174,10 +174,13 @@ export class Layout {
     for (let i = 0; i < leaves.length; i += cols) {
       const chunk = leaves.slice(i, i + cols);
       rows.push(
-        chunk.length === 1 ? chunk[0] : { kind: "split", dir: "h", children: chunk, weights: chunk.map(() => 1) },
+        chunk.length === 1
+          ? chunk[0]
+          : { kind: "split", dir: "h", children: chunk, weights: chunk.map(() => 1) },
       );
     }
-    this.#root = rows.length === 1 ? rows[0] : { kind: "split", dir: "v", children: rows, weights: rows.map(() => 1) };
+    this.#root =
+      rows.length === 1 ? rows[0] : { kind: "split", dir: "v", children: rows, weights: rows.map(() => 1) };
   }
 
   /** Each visible pane's rectangle (header row included) inside `area`. */
@@ -203,10 +206,14 @@ export class Layout {
       let adjacent: boolean;
       let overlap: number;
       if (dir === "left" || dir === "right") {
-        adjacent = dir === "left" ? o.x + o.w <= r.x && o.x + o.w >= r.x - 1 : o.x >= r.x + r.w && o.x <= r.x + r.w + 1;
+        adjacent =
+          dir === "left"
+            ? o.x + o.w <= r.x && o.x + o.w >= r.x - 1
+            : o.x >= r.x + r.w && o.x <= r.x + r.w + 1;
         overlap = Math.min(o.y + o.h, r.y + r.h) - Math.max(o.y, r.y);
       } else {
-        adjacent = dir === "up" ? o.y + o.h <= r.y && o.y + o.h >= r.y - 1 : o.y >= r.y + r.h && o.y <= r.y + r.h + 1;
+        adjacent =
+          dir === "up" ? o.y + o.h <= r.y && o.y + o.h >= r.y - 1 : o.y >= r.y + r.h && o.y <= r.y + r.h + 1;
         overlap = Math.min(o.x + o.w, r.x + r.w) - Math.max(o.x, r.x);
       }
       if (adjacent && overlap > 0 && overlap > bestScore) {
@@ -217,7 +224,9 @@ export class Layout {
     return best;
   }
 
-  #find(id: number): { node: LayoutNode; parent: Extract<LayoutNode, { kind: "split" }> | null; index: number } | null {
+  #find(
+    id: number,
+  ): { node: LayoutNode; parent: Extract<LayoutNode, { kind: "split" }> | null; index: number } | null {
     const walk = (
       n: LayoutNode,
       parent: Extract<LayoutNode, { kind: "split" }> | null,
@@ -233,7 +242,11 @@ export class Layout {
     return this.#root ? walk(this.#root, null, 0) : null;
   }
 
-  #asFound(node: LayoutNode): { node: LayoutNode; parent: Extract<LayoutNode, { kind: "split" }> | null; index: number } {
+  #asFound(node: LayoutNode): {
+    node: LayoutNode;
+    parent: Extract<LayoutNode, { kind: "split" }> | null;
+    index: number;
+  } {
     const p = this.#parentOf(node);
     return { node, parent: p?.node ?? null, index: p?.index ?? 0 };
   }

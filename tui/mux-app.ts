@@ -75,7 +75,9 @@ function createScreen(): blessed.Widgets.Screen {
     title: "mosh-mux",
   };
   const term = process.env.TERM ?? "xterm-256color";
-  const known = /^(xterm|screen|tmux|rxvt|linux|vt1|vt2|putty|st-|alacritty)/.test(term) ? term : "xterm-256color";
+  const known = /^(xterm|screen|tmux|rxvt|linux|vt1|vt2|putty|st-|alacritty)/.test(term)
+    ? term
+    : "xterm-256color";
   try {
     return blessed.screen({ ...base, terminal: known });
   } catch {
@@ -131,6 +133,8 @@ export class MuxApp {
     (screen as unknown as { tput: { brokenACS: boolean } }).tput.brokenACS = true;
     // Clicks only (1000), reported in SGR form (1006); undone in #restore().
     this.#s.program.setMouse({ vt200Mouse: true, sgrMouse: true }, true);
+    // A keypress listener is what makes blessed put the terminal in raw mode and read it.
+    this.#s.program.on("keypress", () => undefined);
     const decoder = new StringDecoder("utf8");
     this.#s.program.input.on("data", (d: Buffer | string) => {
       this.#onInput(typeof d === "string" ? d : decoder.write(d));
@@ -182,7 +186,14 @@ export class MuxApp {
     const id = this.#nextId++;
     const pane = new Pane(id, src, 80, 24, this.#opts.config.scrollbackLines, () => this.#scheduleDraw());
     this.#panes.set(id, pane);
-    this.#views.set(id, { rect: { x: 0, y: 0, w: 0, h: 0 }, drawn: [], header: "", scroll: 0, search: "", lastHit: -1 });
+    this.#views.set(id, {
+      rect: { x: 0, y: 0, w: 0, h: 0 },
+      drawn: [],
+      header: "",
+      scroll: 0,
+      search: "",
+      lastHit: -1,
+    });
     this.#layout.split(target, id, dir);
     if (open) {
       this.#focus = id;
@@ -309,7 +320,8 @@ export class MuxApp {
         return;
       case "split-h":
       case "split-v": {
-        const src: PaneSource = pane?.source.kind === "local" ? { kind: "local", command: pane.source.command } : { kind: "local" };
+        const src: PaneSource =
+          pane?.source.kind === "local" ? { kind: "local", command: pane.source.command } : { kind: "local" };
         this.#addPane(src, focus, cmd === "split-h" ? "h" : "v");
         return;
       }
@@ -565,7 +577,8 @@ export class MuxApp {
     if (this.#fullRedraw) {
       this.#fullRedraw = false;
       const a = this.#area();
-      for (let y = a.y; y < a.y + a.h; y++) for (let x = a.x; x < a.x + a.w; x++) this.#put(y, x, BORDER_ATTR, "│");
+      for (let y = a.y; y < a.y + a.h; y++)
+        for (let x = a.x; x < a.x + a.w; x++) this.#put(y, x, BORDER_ATTR, "│");
       for (const v of this.#views.values()) {
         v.drawn = [];
         v.header = "";
@@ -606,7 +619,8 @@ export class MuxApp {
     if (hkey !== v.header) {
       v.header = hkey;
       const used = this.#text(r.y, r.x, r.w, attr, header, false);
-      for (let x = used; x < r.w; x++) this.#put(r.y, r.x + x, focused ? HEADER_FOCUS_ATTR : BORDER_ATTR, "─");
+      for (let x = used; x < r.w; x++)
+        this.#put(r.y, r.x + x, focused ? HEADER_FOCUS_ATTR : BORDER_ATTR, "─");
     }
     // Content rows.
     const rows = r.h - 1;
@@ -684,7 +698,8 @@ export class MuxApp {
       const rtt = p.rtt;
       const st = p.state === "stalled" ? `stalled ${p.stalledSeconds(now)}s` : p.state;
       const item = ` ${id}:${p.label} ${rtt !== null && p.state === "live" ? `${Math.round(rtt)}ms ` : ""}${st} `;
-      const attr = p.state === "stalled" ? STATUS_STALL_ATTR : id === this.#focus ? STATUS_FOCUS_ATTR : STATUS_ATTR;
+      const attr =
+        p.state === "stalled" ? STATUS_STALL_ATTR : id === this.#focus ? STATUS_FOCUS_ATTR : STATUS_ATTR;
       x += this.#text(y, x, w - x, attr, item, false);
       if (x < w) x += this.#text(y, x, 1, STATUS_ATTR, "│", false);
     }
@@ -751,5 +766,5 @@ export class MuxApp {
 }
 
 function s_default(s: ScreenInternals | null): number {
-  return s?.dattr ?? ((0x1ff << 9) | 0x1ff);
+  return s?.dattr ?? (0x1ff << 9) | 0x1ff;
 }

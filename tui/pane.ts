@@ -73,7 +73,14 @@ export class Pane {
   #cols: number;
   #rows: number;
 
-  constructor(id: number, source: PaneSource, cols: number, rows: number, scrollbackLines: number, onChange: () => void) {
+  constructor(
+    id: number,
+    source: PaneSource,
+    cols: number,
+    rows: number,
+    scrollbackLines: number,
+    onChange: () => void,
+  ) {
     this.id = id;
     this.source = source;
     this.label = sourceLabel(source);
@@ -228,7 +235,8 @@ export class Pane {
     if (cols < 1 || rows < 1 || (cols === this.#cols && rows === this.#rows)) return;
     this.#cols = cols;
     this.#rows = rows;
-    if (this.#session && (this.#state === "live" || this.#state === "stalled")) this.#session.resize(cols, rows);
+    if (this.#session && (this.#state === "live" || this.#state === "stalled"))
+      this.#session.resize(cols, rows);
   }
 
   /** Whether the session is still running (asks before closing/quitting). */

@@ -353,7 +353,8 @@ export class PredictionEngine {
 
     const experimental = this.#display === "experimental";
     const ack = this.#lateAcked;
-    this.#rows = this.#rows.filter((r) => r.row >= 0 && r.row < frame.rows);
+    if (this.#rows.some((r) => r.row < 0 || r.row >= frame.rows))
+      this.#rows = this.#rows.filter((r) => r.row >= 0 && r.row < frame.rows);
     for (const r of this.#rows) {
       const cells = r.cells;
       for (let i = 0; i < cells.length; i++) {
@@ -428,7 +429,9 @@ export class PredictionEngine {
         return;
       }
     }
-    this.#cursors = this.#cursors.filter((c) => c.validity(frame, ack) === Validity.Pending);
+    if (this.#cursors.length > 0)
+      this.#cursors = this.#cursors.filter((c) => c.validity(frame, ack) === Validity.Pending);
+    if (this.#rows.length > 0 && !this.#rows.some((r) => r.cells.some((c) => c.active))) this.#rows = [];
   }
 
   /**

@@ -127,21 +127,6 @@ export interface MoshSessionEvents {
 type SessionTransport = Transport<UserStream, HostView>;
 
 /**
- * The live user stream, which also counts the client states sent: the transport clones the live
- * state exactly once for each new state number it sends (mosh's `get_sent_state_last`, which
- * the prediction engine needs and the transport does not expose).
- */
-class CountingUserStream extends UserStream {
-  /** Number of the newest client state sent. */
-  sent = 0;
-
-  override clone(): UserStream {
-    this.sent++;
-    return super.clone();
-  }
-}
-
-/**
  * A client session with a mosh server (Debian's `mosh-server` or mosh-ts-server).
  *
  * ```ts
@@ -162,7 +147,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
   #opts: MoshSessionOptions;
   #clock: Clock;
   #transport: SessionTransport | null = null;
-  #input = new CountingUserStream();
+  #input = new UserStream();
   #replica: ScreenReplica;
   #frame: Frame;
   #connected = false;
@@ -304,7 +289,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     if (bytes.length === 0) return;
     const p = this.#predictions;
-    p.setLocalFrameSent(this.#input.sent);
+    p.setLocalFrameSent(this.#transport.sentStateLast);
     p.newUserBytes(bytes, this.#frame, this.#clock.now());
     this.#input.pushKeys(bytes);
     this.#transport.setCurrentState(this.#input);

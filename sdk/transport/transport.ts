@@ -161,6 +161,12 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
     this.#conn.hopPort();
   }
 
+  /** Number of the newest local state sent (mosh's `get_sent_state_last`); -1 while shutting down. */
+  get sentStateLast(): bigint {
+    const sent = this.#sender.sentStates;
+    return sent[sent.length - 1].num;
+  }
+
   /** The live local state. */
   get currentState(): L {
     return this.#sender.currentState;

@@ -1,0 +1,1 @@
+window.hierarchyData = "eJyNkEEKwjAURO8y61SJUFuy1AN4AOkipL80mP6U5LsqubsEQdRVV7OYGd4wG1KMkmHuXasHhURTICc+cobZ0Om+CtuFYHCNzOTktr59hYfnEebUnhWeKcDAs1CarKN8/A0fZlkCFFywOcNA8tjUdvNpoCh0rf7CXeoySXbdB/yP70AquNmHMRHXA3Q/lFJeYc1dMQ=="
