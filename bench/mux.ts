@@ -33,16 +33,15 @@ function cpuSeconds(pid: number): number {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "mux-bench-"));
   const stats = join(dir, "stats.json");
-  // Pane 1 (focused) prints a line every 0.1 s in the background and runs cat: typed keys echo there.
-  // (In a pane scrolling at full speed a typed key would scroll away before any frame showed it.)
+  // Pane 1 (focused) runs cat: typed keys echo there. (In a pane scrolling at full speed a typed key
+  // would scroll away before any frame showed it; with output of its own the echo could be split.)
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     MOSH_MUX_STATS: stats,
     TERM: "xterm-256color",
   };
   const cmdArgs: string[] = [];
-  for (let n = 1; n <= PANES; n++)
-    cmdArgs.push("--local", n === 1 ? `(while :; do echo tick; sleep 0.1; done) & exec cat` : busy(n));
+  for (let n = 1; n <= PANES; n++) cmdArgs.push("--local", n === 1 ? "cat" : busy(n));
   const pty = spawn(process.execPath, [mux, "--no-config", "--layout", "even-horizontal", ...cmdArgs], {
     cols: COLS,
     rows: ROWS,
@@ -75,7 +74,9 @@ async function main(): Promise<void> {
   // Wait until every pane is live.
   for (
     let i = 0;
-    i < 300 && !exited && !/8:local[^│]*live/.test(out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ""));
+    i < 300 &&
+    !exited &&
+    !new RegExp(`${PANES}:local[^│]*live`).test(out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ""));
     i++
   )
     await sleep(100);
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
   let k = 0;
   while (Date.now() - t0 < seconds * 1000) {
     const marker = `Q${(k++ % 90) + 10}Z`;
+    out = "";
     const sent = performance.now();
     const seen = await new Promise<number>((resolve) => {
       const timer = setTimeout(() => resolve(Number.POSITIVE_INFINITY), 5000);
@@ -99,6 +101,14 @@ async function main(): Promise<void> {
       pty.write(marker);
     });
     latencies.push(seen - sent);
+    if (process.env.MUX_BENCH_DEBUG) {
+      console.error(k, marker, seen - sent);
+      if (!Number.isFinite(seen)) {
+        const buf = term.buffer.active;
+        for (let y = 0; y < ROWS; y++)
+          console.error(`|${buf.getLine(buf.baseY + y)?.translateToString(true)}`);
+      }
+    }
     pty.write("\r");
     await sleep(200);
   }

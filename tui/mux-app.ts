@@ -131,7 +131,7 @@ export class MuxApp {
     this.#s = screen as unknown as ScreenInternals;
     // Box-drawing characters go out as UTF-8, never through the alternate character set.
     (screen as unknown as { tput: { brokenACS: boolean } }).tput.brokenACS = true;
-    // Clicks only (1000), reported in SGR form (1006); undone in #restore().
+    // Clicks only (1000), reported in SGR form (1006); undone in restoreTerminal().
     this.#s.program.setMouse({ vt200Mouse: true, sgrMouse: true }, true);
     // A keypress listener is what makes blessed put the terminal in raw mode and read it.
     this.#s.program.on("keypress", () => undefined);

@@ -196,6 +196,9 @@ export class Pane {
     session.on("screen", (f) => {
       this.scrollback.observe(this.#frame, f);
       this.#frame = f;
+      // `view` does not follow every server frame: take the overlay view now as well.
+      this.#view = session.screen({ overlay: true });
+      this.#onChange();
     });
     session.on("view", (f) => {
       this.#view = f;
