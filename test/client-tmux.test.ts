@@ -120,7 +120,9 @@ describe("mosh-ts-client in tmux", () => {
       await tmux.sendKeys("Enter");
       await tmux.waitForText(/^30 100$/m, 15000);
       const clientPid = Number(
-        execFileSync("pgrep", ["-f", "-P", String(await tmux.panePid()), "mosh-ts-client"], { encoding: "utf8" }).trim(),
+        execFileSync("pgrep", ["-f", "-P", String(await tmux.panePid()), "mosh-ts-client"], {
+          encoding: "utf8",
+        }).trim(),
       );
       process.kill(clientPid, "SIGTERM");
       const after = await tmux.waitForText(/EXIT=\d+/, 15000);

@@ -10,9 +10,9 @@ import { MoshServer } from "../sdk/session/server-session.js";
 import { HostView } from "../sdk/state/host-view.js";
 import { UserStream } from "../sdk/state/user-stream.js";
 import { systemClock } from "../sdk/transport/ports.js";
+import { seededRandom } from "../sdk/transport/sim-network.js";
 import { Transport } from "../sdk/transport/transport.js";
 import { udpNetwork } from "../sdk/transport/udp.js";
-import { seededRandom } from "../sdk/transport/sim-network.js";
 import { visibleDifferences } from "./helpers/screens.js";
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];

@@ -4,7 +4,7 @@ import blessed from "blessed";
 import type { Row } from "../sdk/terminal/frame.js";
 import { BLESSED_DEFAULT, BlessedFlag, blessedAttr, packAttr } from "./cell-style.js";
 import { COMMANDS, type MuxConfig } from "./config.js";
-import { KeyTokenizer, type KeyToken, PrefixKeys } from "./key-input.js";
+import { type KeyToken, KeyTokenizer, PrefixKeys } from "./key-input.js";
 import { Layout, type Rect, type SplitDir } from "./layout.js";
 import { Pane, type PaneSource, parseTarget } from "./pane.js";
 

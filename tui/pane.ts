@@ -1,6 +1,6 @@
 // One mux pane: opens its mosh session (local server, SSH, optionally behind a link emulator), tracks its state, contact and scrollback.
 import { connect } from "../sdk/bootstrap/connect.js";
-import { LinkEmulator, type LinkDirectionProfile } from "../sdk/linkem/link-emulator.js";
+import { type LinkDirectionProfile, LinkEmulator } from "../sdk/linkem/link-emulator.js";
 import { MoshSession } from "../sdk/session/mosh-session.js";
 import { MoshServer } from "../sdk/session/server-session.js";
 import { blankFrame, type Frame } from "../sdk/terminal/frame.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Frame, type Row, RowBuilder, blankRow } from "../sdk/terminal/frame.js";
+import { blankRow, Frame, type Row, RowBuilder } from "../sdk/terminal/frame.js";
 import { Scrollback, scrolledBy } from "./scrollback.js";
 
 function row(text: string, cols = 10): Row {

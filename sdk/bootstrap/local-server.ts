@@ -1,7 +1,7 @@
 // `--local`: run the server on this machine without SSH (mosh's --local), for a numeric address of this host.
 import { spawn } from "node:child_process";
-import { homedir } from "node:os";
 import { isIP } from "node:net";
+import { homedir } from "node:os";
 import { BootstrapError } from "./errors.js";
 import { colorsFromTerm, localeArgs, remoteCommandLine } from "./remote-command.js";
 import { watchServer } from "./server-launch.js";

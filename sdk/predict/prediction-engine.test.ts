@@ -4,13 +4,13 @@ import { describe, expect, it } from "vitest";
 import {
   Attr,
   type Frame,
+  Frame as FrameClass,
   frameEquals,
   INITIAL_STATE,
   paletteColor,
   type Row,
   RowBuilder,
 } from "../terminal/frame.js";
-import { Frame as FrameClass } from "../terminal/frame.js";
 import { wcwidth } from "../terminal/wcwidth.js";
 import { type DisplayPreference, PredictionEngine } from "./prediction-engine.js";
 

@@ -8,12 +8,12 @@ import {
   Attr,
   blankFrame,
   type Frame,
+  Frame as FrameClass,
   frameEquals,
   INITIAL_STATE,
   type Row,
   RowBuilder,
 } from "../terminal/frame.js";
-import { Frame as FrameClass } from "../terminal/frame.js";
 import { FakeClock, SimNetwork } from "../transport/sim-network.js";
 import { Transport } from "../transport/transport.js";
 import { MoshSession, type MoshSessionOptions, type PredictInfo } from "./mosh-session.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { visibleDifferences } from "../../test/helpers/screens.js";
 import { Emulator } from "../terminal/emulator.js";
 import { blankFrame, type Frame } from "../terminal/frame.js";
-import { visibleDifferences } from "../../test/helpers/screens.js";
 import { decodeHostMessage } from "../wire/messages.js";
 import { HostState, LiveHostState } from "./host-state.js";
 import { HostView } from "./host-view.js";

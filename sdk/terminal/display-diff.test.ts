@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { displayDiff, fullRepaint, HOST_DISPLAY, sgr } from "./display-diff.js";
 import { Emulator } from "./emulator.js";
-import { Attr, blankFrame, type Frame, paletteColor, rgbColor, RowBuilder } from "./frame.js";
+import { Attr, blankFrame, type Frame, paletteColor, RowBuilder, rgbColor } from "./frame.js";
 
 const emulators: Emulator[] = [];
 afterEach(() => {

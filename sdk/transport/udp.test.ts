@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SessionKey } from "../crypto/session-key.js";
 import { ListState } from "./list-state.fixture.js";
 import { systemClock } from "./ports.js";
-import { Transport, type ShutdownOutcome } from "./transport.js";
+import { type ShutdownOutcome, Transport } from "./transport.js";
 import { udpNetwork } from "./udp.js";
 
 type LT = Transport<ListState, ListState>;

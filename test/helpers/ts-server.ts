@@ -1,7 +1,7 @@
 // Starts the built mosh-ts-server (dist/bin) like Debian's mosh-server for interop tests, and kills its detached session afterwards.
 import { join } from "node:path";
-import { isAlive, killTree, spawnTracked, track, untrack } from "./procs.js";
 import { parseMoshConnect } from "./mosh-server.js";
+import { isAlive, killTree, spawnTracked, track, untrack } from "./procs.js";
 
 /** The built server (run `npx tsup` first). */
 export const TS_SERVER = join(import.meta.dirname, "..", "..", "dist", "bin", "mosh-ts-server.js");
