@@ -33,6 +33,9 @@ export interface CliIo {
 const PREDICT_MODES = ["adaptive", "always", "never", "experimental"];
 const FAMILIES = ["inet", "inet6", "auto", "all", "prefer-inet", "prefer-inet6"];
 
+/** How long the CLI's client waits for the first UDP reply before saying UDP may be blocked. */
+export const UDP_CONNECT_TIMEOUT_MS = 5000;
+
 /** Exit status for failures before the session (as mosh and ssh: 255). */
 export const BOOTSTRAP_FAILURE = 255;
 
@@ -276,5 +279,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
+    // SSH already worked, so silence on UDP means UDP is blocked: say so within a few seconds.
+    connectTimeoutMs: UDP_CONNECT_TIMEOUT_MS,
   });
 }

@@ -23,6 +23,8 @@ export interface TerminalClientOptions {
    * notification bar), returns the frame to draw. Identity by default.
    */
   decorate?: (frame: Frame) => Frame;
+  /** Give up connecting after this many ms without a server state (default 15000, as mosh-client). */
+  connectTimeoutMs?: number;
 }
 
 /** Local echo settings from the environment, as mosh-client reads them. */
@@ -82,6 +84,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     rows,
     predict: prediction.display,
     predictOverwrite: prediction.overwrite,
+    connectTimeoutMs: o.connectTimeoutMs,
     quitHint: quitHint(escapeKey),
   });
   const display = new LocalDisplay(localTerminalInfo(o.env), (s) => stdout.write(s));
