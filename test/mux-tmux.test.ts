@@ -232,8 +232,8 @@ describe("mosh-mux in tmux", () => {
 });
 
 describe("mosh-mux prediction", () => {
-  it("shows typed characters in a pane behind a slow link before the echo arrives, underlined", async () => {
-    const tmux = await startMux(["--local", "sh", "--link", "1500"], 80, 24);
+  it("shows typed characters in a pane behind a 300 ms link before the echo arrives, underlined", async () => {
+    const tmux = await startMux(["--local", "sh", "--link", "300"], 80, 24);
     try {
       await tmux.waitForText(/^\$ ?$/m, 20000);
       // A first confirmed echo opens the prediction epoch.
