@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { isIP } from "node:net";
 import { versionBlock } from "../version.js";
-import { MoshServer, type ServerExitInfo } from "./server-session.js";
+import type { MoshServer, ServerExitInfo } from "./server-session.js";
 
 /** The argument that makes the program run as the detached session process (set by the program itself). */
 export const DAEMON_FLAG = "--session-daemon";
@@ -440,6 +440,10 @@ function bindErrorText(err: Error): string {
  * Resolves with the exit status.
  */
 export async function runServerDaemon(argv0: string): Promise<number> {
+  // The session modules (xterm, node-pty, ...) load only here, and while the config is on its way;
+  // the first process never loads them, so it prints MOSH CONNECT sooner.
+  const sessionModule = import("./server-session.js");
+  sessionModule.catch(() => undefined);
   const config = await new Promise<ServerConfig | null>((resolve) => {
     if (!process.send) {
       resolve(null);
@@ -472,6 +476,7 @@ export async function runServerDaemon(argv0: string): Promise<number> {
   const range = config.port ?? [60001, 60999];
   let server: MoshServer;
   try {
+    const { MoshServer } = await sessionModule;
     server = await MoshServer.start({
       command: config.command ?? undefined,
       env: config.env,

@@ -39,6 +39,11 @@ function cutCodePoints(s: string, limit: number): string {
 /** The parameters of a CSI sequence as xterm passes them (a number, or sub-parameters). */
 type CsiParams = (number | number[])[];
 
+/** The part of xterm's internal WriteBuffer used to parse synchronously. */
+interface SyncWriteBuffer {
+  writeSync(data: string | Uint8Array, maxSubsequentCalls?: number): void;
+}
+
 /**
  * A headless terminal emulator (xterm.js) whose screen can be snapshotted as a {@link Frame}.
  * Used by the client for its copy of the host screen and by the server for the application's
@@ -73,6 +78,7 @@ export class Emulator {
   private readonly replyListeners = new Set<(data: string) => void>();
   private readonly pending = new Set<() => void>();
   private last: Frame | null = null;
+  private syncWriterCache: SyncWriteBuffer | null | undefined = undefined;
   private disposed = false;
 
   private title = "";
@@ -201,6 +207,12 @@ export class Emulator {
    */
   write(data: Uint8Array | string): Promise<void> {
     if (this.disposed) return Promise.reject(new Error("emulator disposed"));
+    const sync = this.syncWriter;
+    if (sync) {
+      // Parse now: xterm's write() would defer the parse to a setTimeout (>= 1 ms per write).
+      sync.writeSync(data);
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.pending.add(resolve);
       this.term.write(data, () => {
@@ -208,6 +220,20 @@ export class Emulator {
         resolve();
       });
     });
+  }
+
+  /**
+   * xterm's internal write buffer, whose `writeSync` parses at once (without the public
+   * `writeSync`'s deprecation warning); null if this xterm build lacks it, and `write` then uses
+   * the public asynchronous `write`. All writes go through one path, so their order is kept.
+   */
+  private get syncWriter(): SyncWriteBuffer | null {
+    if (this.syncWriterCache === undefined) {
+      const core = (this.term as unknown as { _core?: { _writeBuffer?: Partial<SyncWriteBuffer> } })._core;
+      const buf = core?._writeBuffer;
+      this.syncWriterCache = buf && typeof buf.writeSync === "function" ? (buf as SyncWriteBuffer) : null;
+    }
+    return this.syncWriterCache;
   }
 
   /**

@@ -6,6 +6,7 @@ import { PROTOCOL_VERSION, SHUTDOWN_NUM } from "../wire/instruction.js";
 import { Connection, type ConnectionStats } from "./connection.js";
 import type { Clock, DatagramNetwork, Endpoint, Family } from "./ports.js";
 import { TransportReceiver } from "./receiver.js";
+import { SEND_INTERVAL_MIN } from "./rtt.js";
 import {
   ACTIVE_RETRY_TIMEOUT,
   CLIENT_SEND_MINDELAY,
@@ -100,7 +101,13 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
       opts.initialLocal,
       {
         rto: () => conn.rtt.rto(),
-        sendInterval: () => conn.rtt.sendInterval(),
+        // A server sends its first frames (the new client's first screen) at the shortest
+        // interval until it has an RTT sample, rather than at mosh's 250 ms; only the pace
+        // differs, which the peer does not depend on.
+        sendInterval:
+          opts.role === "server"
+            ? () => (conn.rtt.hasSample ? conn.rtt.sendInterval() : SEND_INTERVAL_MIN)
+            : () => conn.rtt.sendInterval(),
         hasRemoteAddress: () => conn.hasRemoteAddress,
         send: (inst) => conn.sendInstruction(inst),
       },

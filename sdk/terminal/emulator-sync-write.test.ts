@@ -1,0 +1,26 @@
+// Emulator.write parses at once (no xterm setTimeout), in call order, before its promise settles.
+import { describe, expect, it } from "vitest";
+import { Emulator } from "./emulator.js";
+
+describe("Emulator.write (synchronous parse)", () => {
+  it("shows written bytes in a snapshot taken before the promise is awaited", async () => {
+    const e = new Emulator(20, 3);
+    try {
+      const p = e.write("ab");
+      const q = e.write(new TextEncoder().encode("\r\ncd"));
+      const f = e.snapshot();
+      expect(f.lines()[0]).toBe("ab");
+      expect(f.lines()[1]).toBe("cd");
+      expect(f.cursorRow).toBe(1);
+      await Promise.all([p, q]);
+    } finally {
+      e.dispose();
+    }
+  });
+
+  it("rejects writes after dispose", async () => {
+    const e = new Emulator(10, 2);
+    e.dispose();
+    await expect(e.write("x")).rejects.toThrow("disposed");
+  });
+});
