@@ -1,25 +1,10 @@
 // The mosh wrapper's remote command line (mosh-protocol.md §12.2): quoting, server arguments, locale, port checks.
 import { isIP } from "node:net";
+import { LOCALE_VARS } from "../session/server-cli.js";
 import { BootstrapError } from "./errors.js";
 
 /** The locale variables the wrapper forwards with `-l NAME=VALUE` when they are set locally, in mosh's order. */
-export const LOCALE_VARS = [
-  "LANG",
-  "LANGUAGE",
-  "LC_CTYPE",
-  "LC_NUMERIC",
-  "LC_TIME",
-  "LC_COLLATE",
-  "LC_MONETARY",
-  "LC_MESSAGES",
-  "LC_PAPER",
-  "LC_NAME",
-  "LC_ADDRESS",
-  "LC_TELEPHONE",
-  "LC_MEASUREMENT",
-  "LC_IDENTIFICATION",
-  "LC_ALL",
-] as const;
+export { LOCALE_VARS };
 
 /**
  * The prefix of mosh's `remote` mode: prints the server's own address from `SSH_CONNECTION`

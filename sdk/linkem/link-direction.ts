@@ -1,4 +1,5 @@
 // One direction of an emulated link: its profile, the seeded fate of each datagram, and its counters.
+import { seededRandom } from "../transport/sim-network.js";
 
 /** How one direction of the emulated link treats datagrams. Every field is optional; `{}` is a perfect link. */
 export interface LinkDirectionProfile {
@@ -34,20 +35,8 @@ export interface LinkDirectionStats {
   delivered: number;
 }
 
-/**
- * The mulberry32 PRNG: a fast 32-bit generator, good enough for link emulation.
- * @returns a function giving numbers in [0, 1), the same sequence for the same seed.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The mulberry32 PRNG (shared with the simulated network): the same sequence for the same seed. */
+export const mulberry32: (seed: number) => () => number = seededRandom;
 
 /** The fate of one datagram: how many copies go out (0, 1 or 2) and after how long each. Reused between calls. */
 export interface DatagramFate {

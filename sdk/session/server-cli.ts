@@ -7,8 +7,11 @@ import type { MoshServer, ServerExitInfo } from "./server-session.js";
 /** The argument that makes the program run as the detached session process (set by the program itself). */
 export const DAEMON_FLAG = "--session-daemon";
 
-/** The locale variables mosh-server clears before applying the client's `-l` assignments. */
-const LOCALE_VARS = [
+/**
+ * The locale variables, in mosh's order: mosh-server clears them before applying the client's
+ * `-l` assignments, and the wrapper forwards those that are set with `-l NAME=VALUE`.
+ */
+export const LOCALE_VARS = [
   "LANG",
   "LANGUAGE",
   "LC_CTYPE",
