@@ -1,7 +1,7 @@
 // A server transport's pace before its first RTT sample: a new client's first screen is not held back 250 ms.
 import { afterEach, describe, expect, it } from "vitest";
-import { type SimPair, simPair } from "./harness.fixture.js";
 import { TO_CLIENT } from "../wire/datagram.js";
+import { type SimPair, simPair } from "./harness.fixture.js";
 import { SEND_INTERVAL_MAX, SEND_INTERVAL_MIN } from "./rtt.js";
 
 let pair: SimPair | null = null;
