@@ -173,19 +173,19 @@ describe("mosh-mux in tmux", () => {
     const tmux = await startMux(["--demo", "--flap", "3:10"], 160, 40);
     try {
       await tmux.waitForText(/4:flaky link \d+ms live/, 15000);
-      const stalled = await tmux.waitForText("Last contact", 20000);
-      // Exactly one pane shows mosh's warning, in the flaky pane (bottom right).
-      const warn = lines(stalled).filter((l) => l.includes("mosh: Last contact"));
-      expect(warn).toHaveLength(1);
-      expect(warn[0]).toMatch(/│mosh: Last contact \d+ seconds? ago\./);
-      expect(lines(stalled).filter((l) => l.includes("no contact"))).toHaveLength(1);
+      // The flaky pane (bottom right) shows mosh's warning. (The lossy pane at bottom left may
+      // also lose contact for a while on a loaded machine, so only the lossless panes 1-2 are
+      // required to stay quiet.)
+      const stalled = await tmux.waitForText(/│mosh: Last contact \d+ seconds? ago\./, 20000);
+      expect(lines(stalled).filter((l) => /│mosh: Last contact/.test(l))).toHaveLength(1);
       expect(stalled).toMatch(/4 flaky link ⚠ no contact \d+s/);
       expect(stalled).toMatch(/4:flaky link stalled \d+s/);
-      expect(stalled).not.toMatch(/[123] (shell|top)[^│]*no contact/);
+      expect(stalled).not.toMatch(/[12] (shell|top)[^│]*no contact/);
+      expect(stalled).not.toMatch(/[12]:(shell|top)[^│]* stalled/);
       // The link comes back: both clear.
       const back = await tmux.waitForText(/4:flaky link \d+ms live/, 20000);
-      expect(back).not.toContain("Last contact");
-      expect(back).not.toContain("no contact");
+      expect(back).not.toMatch(/│mosh: Last contact/);
+      expect(back).not.toContain("4 flaky link ⚠ no contact");
       await quitAndCheck(tmux);
     } finally {
       await tmux.kill();
