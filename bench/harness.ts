@@ -3,6 +3,7 @@ import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_pro
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { TMUX_BOOT_ARGS } from "../test/helpers/tmux-args.js";
 
 /** The repository root (bench/run.mjs runs from a bundle under .tmp/bench, so the working directory counts). */
 export const ROOT = process.env.MOSH_TS_ROOT ?? process.cwd();
@@ -365,22 +366,7 @@ export async function startTmuxClient(): Promise<TmuxClient> {
       ),
     );
   await tmux([
-    "start-server",
-    ";",
-    "set-option",
-    "-g",
-    "exit-empty",
-    "off",
-    ";",
-    "set-option",
-    "-g",
-    "status",
-    "off",
-    ";",
-    "set-option",
-    "-g",
-    "remain-on-exit",
-    "on",
+    ...TMUX_BOOT_ARGS,
     ";",
     "new-session",
     "-d",

@@ -4,6 +4,7 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { descendants, isAlive, killPids, onCleanup, track, untrack } from "./procs.js";
+import { TMUX_BOOT_ARGS } from "./tmux-args.js";
 
 /** Options of {@link startTmux}. */
 export interface TmuxOptions {
@@ -88,28 +89,7 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
   const socketPath = join(process.env.TMUX_TMPDIR ?? tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socketName);
 
   // The server starts with the program's environment as its global environment (not on any command line).
-  await runTmux(
-    socketName,
-    [
-      "start-server",
-      ";",
-      "set-option",
-      "-g",
-      "exit-empty",
-      "off",
-      ";",
-      "set-option",
-      "-g",
-      "status",
-      "off",
-      ";",
-      "set-option",
-      "-g",
-      "remain-on-exit",
-      "on",
-    ],
-    { ...env, ...opts.env },
-  );
+  await runTmux(socketName, [...TMUX_BOOT_ARGS], { ...env, ...opts.env });
   let serverPid = 0;
   let killed = false;
   const kill = async (): Promise<void> => {
