@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startRealMoshServer } from "./helpers/mosh-server.js";
-import { startTmux } from "./helpers/tmux.js";
+import { reportingExit, startTmux } from "./helpers/tmux.js";
 
 const client = join(import.meta.dirname, "..", "dist", "bin", "mosh-ts-client.js");
 /** Commands typed one at a time, each with what shows that it has finished. */
@@ -26,7 +26,7 @@ async function runIn(program: "real" | "ours") {
   const tmux = await startTmux({
     cols: 80,
     rows: 24,
-    command: ["sh", "-c", `"$@"; echo "EXIT=$?"; exec sleep 600`, "sh", ...cmd],
+    command: reportingExit([...cmd]),
     env: { MOSH_KEY: server.key, TERM: "xterm-256color" },
   });
   return { server, tmux };
@@ -88,16 +88,7 @@ describe("mosh-ts-client in tmux", () => {
       const tmux = await startTmux({
         cols: 80,
         rows: 24,
-        command: [
-          "sh",
-          "-c",
-          `"$@" 2>&1; echo "EXIT=$?"; exec sleep 600`,
-          "sh",
-          process.execPath,
-          client,
-          "127.0.0.1",
-          "1",
-        ],
+        command: reportingExit([process.execPath, client, "127.0.0.1", "1"], { mergeStderr: true }),
         env: { MOSH_KEY: key, TERM: "xterm-256color" },
       });
       try {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
 import { MoshSession } from "../sdk/session/mosh-session.js";
 import { startRealMoshServer } from "./helpers/mosh-server.js";
-import { startTmux, type TmuxSession } from "./helpers/tmux.js";
+import { reportingExit, startTmux, type TmuxSession } from "./helpers/tmux.js";
 
 const client = join(import.meta.dirname, "..", "dist", "bin", "mosh-ts-client.js");
 const HALF_RTT = { delayMs: 125 };
@@ -41,7 +41,7 @@ async function tmuxClient(
   const tmux = await startTmux({
     cols: 80,
     rows: 24,
-    command: ["sh", "-c", `"$@" 2>&1; echo "EXIT=$?"; exec sleep 600`, "sh", ...cmd],
+    command: reportingExit([...cmd], { mergeStderr: true }),
     env: { MOSH_KEY: key, TERM: "xterm-256color", ...env },
   });
   cleanups.push(() => tmux.kill());

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { MoshSession } from "../sdk/session/mosh-session.js";
 import { descendants, isAlive } from "./helpers/procs.js";
-import { startTmux, type TmuxSession } from "./helpers/tmux.js";
+import { reportingExit, startTmux, type TmuxSession } from "./helpers/tmux.js";
 import { startTsServer, TS_SERVER } from "./helpers/ts-server.js";
 
 const sessions: MoshSession[] = [];
@@ -40,15 +40,7 @@ async function connect(port: number, key: string): Promise<MoshSession> {
 
 function realClient(port: number, key: string): Promise<TmuxSession> {
   return startTmux({
-    command: [
-      "sh",
-      "-c",
-      `"$@"; echo "EXIT=$?"; exec sleep 600`,
-      "sh",
-      "mosh-client",
-      "127.0.0.1",
-      String(port),
-    ],
+    command: reportingExit(["mosh-client", "127.0.0.1", String(port)]),
     env: { MOSH_KEY: key, MOSH_PREDICTION_DISPLAY: "never", TERM: "xterm-256color" },
   });
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startRealMoshServer } from "./helpers/mosh-server.js";
 import { killTree, onCleanup } from "./helpers/procs.js";
-import { startTmux, type TmuxSession } from "./helpers/tmux.js";
+import { reportingExit, startTmux, type TmuxSession } from "./helpers/tmux.js";
 import { startTsServer, TS_SERVER } from "./helpers/ts-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mosh-ts-server-"));
@@ -36,15 +36,7 @@ async function client(port: number, key: string): Promise<TmuxSession> {
   return startTmux({
     cols: 80,
     rows: 24,
-    command: [
-      "sh",
-      "-c",
-      `"$@"; echo "EXIT=$?"; exec sleep 600`,
-      "sh",
-      "mosh-client",
-      "127.0.0.1",
-      String(port),
-    ],
+    command: reportingExit(["mosh-client", "127.0.0.1", String(port)]),
     env: { MOSH_KEY: key, MOSH_PREDICTION_DISPLAY: "never", TERM: "xterm-256color" },
   });
 }
@@ -149,18 +141,14 @@ describe("Debian's mosh wrapper with mosh-ts-server", () => {
       for (const pid of taggedPids(tag)) await killTree(pid);
     });
     const tmux = await startTmux({
-      command: [
-        "sh",
-        "-c",
-        `"$@"; echo "EXIT=$?"; exec sleep 600`,
-        "sh",
+      command: reportingExit([
         "mosh",
         `--server=${process.execPath} ${TS_SERVER}`,
         "--local",
         "--bind-server=127.0.0.1",
         "--predict=never",
         "127.0.0.1",
-      ],
+      ]),
       env: {
         PS1: "$ ",
         SHELL: "/bin/sh",

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
-import { startTmux } from "./helpers/tmux.js";
+import { reportingExit, startTmux } from "./helpers/tmux.js";
 import { startTsServer } from "./helpers/ts-server.js";
 
 const client = join(import.meta.dirname, "..", "dist", "bin", "mosh-ts-client.js");
@@ -23,16 +23,7 @@ describe("mosh-ts-client with mosh-ts-server", () => {
       const tmux = await startTmux({
         cols: 80,
         rows: 24,
-        command: [
-          "sh",
-          "-c",
-          `"$@"; echo "EXIT=$?"; exec sleep 600`,
-          "sh",
-          process.execPath,
-          client,
-          "127.0.0.1",
-          String(port),
-        ],
+        command: reportingExit([process.execPath, client, "127.0.0.1", String(port)]),
         env: { MOSH_KEY: server.key, TERM: "xterm-256color" },
       });
       try {

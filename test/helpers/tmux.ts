@@ -182,3 +182,17 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
     kill,
   };
 }
+
+/**
+ * A tmux command that runs `argv`, then prints `EXIT=<status>` and keeps the pane open, so a test
+ * can read the program's last screen and exit status. `mergeStderr` sends its stderr to the pane too.
+ */
+export function reportingExit(argv: readonly string[], opts: { mergeStderr?: boolean } = {}): string[] {
+  return [
+    "sh",
+    "-c",
+    `"$@"${opts.mergeStderr ? " 2>&1" : ""}; echo "EXIT=$?"; exec sleep 600`,
+    "sh",
+    ...argv,
+  ];
+}

@@ -10,7 +10,7 @@ import { MoshSession } from "../../sdk/session/mosh-session.js";
 import type { TerminalClientOptions } from "../../sdk/session/terminal-client.js";
 import { versionBlock } from "../../sdk/version.js";
 import { requireOrSkip } from "../helpers/require.js";
-import { startTmux } from "../helpers/tmux.js";
+import { reportingExit, startTmux } from "../helpers/tmux.js";
 import {
   allProcessTexts,
   freePort,
@@ -290,11 +290,7 @@ describe("mosh-ts (built binary, in tmux)", () => {
     const tmux = await startTmux({
       cols: 100,
       rows: 24,
-      command: [
-        "sh",
-        "-c",
-        `"$@"; echo "EXIT=$?"; exec sleep 600`,
-        "sh",
+      command: reportingExit([
         process.execPath,
         BIN,
         "-o",
@@ -308,7 +304,7 @@ describe("mosh-ts (built binary, in tmux)", () => {
         "sh",
         "-c",
         "echo tty-ok-$((6*7)); exec sleep 60",
-      ],
+      ]),
       env: { HOME: home, LANG: "C.UTF-8", TERM: "xterm-256color" },
     });
     try {
@@ -341,11 +337,7 @@ describe("mosh-ts (built binary, in tmux)", () => {
     const tmux = await startTmux({
       cols: 80,
       rows: 24,
-      command: [
-        "sh",
-        "-c",
-        `"$@"; echo "EXIT=$?"; exec sleep 600`,
-        "sh",
+      command: reportingExit([
         process.execPath,
         BIN,
         `--server=sh ${wrapper}`,
@@ -354,7 +346,7 @@ describe("mosh-ts (built binary, in tmux)", () => {
         "sh",
         "-c",
         "echo cli-ok-$((6*7)); exec sleep 60",
-      ],
+      ]),
       env: { HOME: home, LANG: "C.UTF-8", TERM: "xterm-256color" },
     });
     try {
