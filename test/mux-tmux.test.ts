@@ -139,7 +139,12 @@ describe("mosh-mux in tmux", () => {
 
       // Resizing the outer window re-tiles and resizes every session.
       await tmux.resize(100, 20);
-      screen = await tmux.waitForText(/▶2 local:sh/, 5000);
+      // Wait for the re-tiled frame (the old one still shows "▶2 local:sh" for a moment).
+      screen = await tmux.waitForScreen(
+        (s) => /▶2 local:sh/.test(s) && borderCol(s) > 0 && borderCol(s) < split,
+        "the re-tiled panes",
+        5000,
+      );
       const split2 = borderCol(screen);
       expect(split2).toBeLessThan(split);
       await tmux.sendKeys("clear; stty size", { literal: true });

@@ -37,6 +37,8 @@ export interface TmuxSession {
   capture(opts?: { escapes?: boolean }): Promise<string>;
   /** Polls the screen until it contains `text` (or matches it); resolves with that screen, rejects on timeout. */
   waitForText(text: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** Polls the screen until `accept(screen)` holds; resolves with that screen, rejects on timeout. */
+  waitForScreen(accept: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   /** Resizes the window (and so the pane). */
   resize(cols: number, rows: number): Promise<void>;
   /** Pid of the program in the pane. */
@@ -129,6 +131,21 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
     }
   };
 
+  const waitForScreen = async (
+    accept: (screen: string) => boolean,
+    what: string,
+    timeoutMs = 10_000,
+  ): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    let screen = "";
+    for (;;) {
+      screen = await capture();
+      if (accept(screen)) return screen;
+      if (Date.now() >= deadline) break;
+      await sleep(50);
+    }
+    throw new Error(`waitForScreen: ${what} not on screen after ${timeoutMs} ms; screen:\n${screen}`);
+  };
   const isDead = async (): Promise<boolean> => (await format("#{pane_dead}")) === "1";
 
   return {
@@ -145,17 +162,12 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
     },
     capture,
     format,
-    async waitForText(text, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      let screen = "";
-      for (;;) {
-        screen = await capture();
-        if (typeof text === "string" ? screen.includes(text) : text.test(screen)) return screen;
-        if (Date.now() >= deadline) break;
-        await sleep(50);
-      }
-      throw new Error(`waitForText: ${String(text)} not on screen after ${timeoutMs} ms; screen:\n${screen}`);
+    waitForText(text, timeoutMs = 10_000) {
+      const accept = (screen: string): boolean =>
+        typeof text === "string" ? screen.includes(text) : text.test(screen);
+      return waitForScreen(accept, String(text), timeoutMs);
     },
+    waitForScreen,
     async resize(c, r) {
       await tmux(["resize-window", "-t", TARGET, "-x", String(c), "-y", String(r)]);
     },
