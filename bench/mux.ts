@@ -1,5 +1,6 @@
 // mosh-mux under load: 8 local panes of continuous output at 80x24 each; frames drawn per second, CPU, keystroke-to-display latency.
 // Usage: node bench/run.mjs mux [seconds=10] [--flood]   (needs `npm run build` first: it runs dist/bin/mosh-mux.js)
+// MUX_NODE_ARGS adds node options for mosh-mux (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,12 +43,18 @@ async function main(): Promise<void> {
   };
   const cmdArgs: string[] = [];
   for (let n = 1; n <= PANES; n++) cmdArgs.push("--local", n === 1 ? "cat" : busy(n));
-  const pty = spawn(process.execPath, [mux, "--no-config", "--layout", "even-horizontal", ...cmdArgs], {
-    cols: COLS,
-    rows: ROWS,
-    env,
-    name: "xterm-256color",
-  });
+  // MUX_NODE_ARGS: extra node options for mosh-mux (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = (process.env.MUX_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
+  const pty = spawn(
+    process.execPath,
+    [...nodeArgs, mux, "--no-config", "--layout", "even-horizontal", ...cmdArgs],
+    {
+      cols: COLS,
+      rows: ROWS,
+      env,
+      name: "xterm-256color",
+    },
+  );
   // The outer terminal, emulated: a typed marker counts as displayed once it is on this screen
   // (mosh-mux redraws only changed cells, so the marker's characters need not be adjacent in the output).
   const term = new xterm.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
@@ -123,10 +130,17 @@ async function main(): Promise<void> {
   const quitMs = Date.now() - quitAt;
   let draws = Number.NaN;
   let totalMs = Number.NaN;
+  let loop = "";
   try {
-    const s = JSON.parse(readFileSync(stats, "utf8")) as { draws: number; ms: number };
+    const s = JSON.parse(readFileSync(stats, "utf8")) as {
+      draws: number;
+      ms: number;
+      loopDelayMs?: { p50: number; p99: number; max: number };
+    };
     draws = s.draws;
     totalMs = s.ms;
+    if (s.loopDelayMs)
+      loop = `p50 ${s.loopDelayMs.p50.toFixed(1)} ms, p99 ${s.loopDelayMs.p99.toFixed(1)} ms, max ${s.loopDelayMs.max.toFixed(1)} ms`;
   } catch {
     pty.kill();
   }
@@ -140,6 +154,7 @@ async function main(): Promise<void> {
   console.log(`  quit (all sessions closed):  ${quitMs} ms`);
   console.log(`  frames drawn/s (whole run):  ${(draws / (totalMs / 1000)).toFixed(1)}`);
   console.log(`  terminal output:             ${(outBytes / elapsed / 1024).toFixed(0)} KiB/s`);
+  if (loop) console.log(`  event-loop delay of mosh-mux: ${loop}`);
   console.log(`  CPU of mosh-mux (incl. its 8 in-process servers): ${((cpu / elapsed) * 100).toFixed(0)} %`);
   console.log(
     `  keystroke-to-display, focused pane (n=${latencies.length}, ${latencies.filter((l) => !Number.isFinite(l)).length} not seen in 5 s): median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`,

@@ -1,5 +1,6 @@
 // mosh-mux: many mosh sessions tiled in one terminal (`mosh-mux [options] [target ...]`, `--demo`).
 import { writeFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Command } from "commander";
 import { defaultConfig, loadConfig, type MuxConfig } from "../tui/config.js";
 import { DEFAULT_FLAP, demoSources, type FlapTiming, startFlapping } from "../tui/demo.js";
@@ -13,7 +14,7 @@ const program = new Command("mosh-mux")
     "after",
     `
 Each target [user@]host[:command] opens a pane over SSH (keys or agent; no password
-prompts). --local panes run an in-process server on this machine (no SSH). With no
+prompts). --local panes run a server on this machine (no SSH). With no
 target, one local pane. Try: mosh-mux --demo
 
 Keys: the prefix (default C-b), then
@@ -113,6 +114,7 @@ const app = new MuxApp({
   sources,
   config,
   layout: layout ?? (opts.demo ? "tiled" : undefined),
+  serverWorker: new URL("./mosh-mux-server.js", import.meta.url),
   onStarted: (panes) => {
     if (opts.demo) stopFlap = startFlapping(panes, flap);
   },
@@ -126,6 +128,8 @@ for (const ev of ["uncaughtException", "unhandledRejection"] as const)
   });
 const started = Date.now();
 const cpu0 = process.cpuUsage();
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+if (process.env.MOSH_MUX_STATS) loopDelay.enable();
 await app.run();
 stopFlap();
 // For bench/mux.ts: drawing statistics of this run.
@@ -138,6 +142,11 @@ if (process.env.MOSH_MUX_STATS) {
       ms: Date.now() - started,
       cpuUserUs: cpu.user,
       cpuSystemUs: cpu.system,
+      loopDelayMs: {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+      },
     }),
   );
 }

@@ -7,6 +7,7 @@ import { COMMANDS, type MuxConfig } from "./config.js";
 import { type KeyToken, KeyTokenizer, PrefixKeys } from "./key-input.js";
 import { Layout, type Rect, type SplitDir } from "./layout.js";
 import { Pane, type PaneSource, parseTarget } from "./pane.js";
+import { LocalServers } from "./server-thread.js";
 
 /** Options of {@link MuxApp}. */
 export interface MuxAppOptions {
@@ -20,6 +21,8 @@ export interface MuxAppOptions {
   onStarted?: (panes: readonly Pane[]) => void;
   /** Smallest interval between two draws in ms (default 16: frames are coalesced to ~60 per second). */
   frameIntervalMs?: number;
+  /** The built worker entry (`mosh-mux-server.js`) that hosts the local panes' servers on a thread of their own. */
+  serverWorker?: URL;
 }
 
 /** blessed's screen cells (not in @types/blessed). */
@@ -93,6 +96,7 @@ export class MuxApp {
   readonly #views = new Map<number, PaneView>();
   readonly #keys: PrefixKeys;
   readonly #tokenizer = new KeyTokenizer();
+  readonly #servers: LocalServers;
   #screen: blessed.Widgets.Screen | null = null;
   #s: ScreenInternals | null = null;
   #focus = 0;
@@ -111,6 +115,7 @@ export class MuxApp {
 
   constructor(opts: MuxAppOptions) {
     this.#opts = opts;
+    this.#servers = new LocalServers(opts.serverWorker);
     this.#keys = new PrefixKeys(opts.config.prefix, opts.config.bindings);
   }
 
@@ -162,6 +167,7 @@ export class MuxApp {
     this.#setNotice("closing sessions…", 5000);
     this.#scheduleDraw();
     await Promise.all([...this.#panes.values()].map((p) => p.close()));
+    await this.#servers.stop();
     if (this.#ticker) clearInterval(this.#ticker);
     if (this.#drawTimer) clearTimeout(this.#drawTimer);
     this.restoreTerminal();
@@ -184,7 +190,15 @@ export class MuxApp {
 
   #addPane(src: PaneSource, target: number | null, dir: SplitDir, open = true): Pane {
     const id = this.#nextId++;
-    const pane = new Pane(id, src, 80, 24, this.#opts.config.scrollbackLines, () => this.#scheduleDraw());
+    const pane = new Pane(
+      id,
+      src,
+      80,
+      24,
+      this.#opts.config.scrollbackLines,
+      () => this.#scheduleDraw(),
+      this.#servers,
+    );
     this.#panes.set(id, pane);
     this.#views.set(id, {
       rect: { x: 0, y: 0, w: 0, h: 0 },

@@ -2,14 +2,14 @@
 import { connect } from "../sdk/bootstrap/connect.js";
 import { type LinkDirectionProfile, LinkEmulator } from "../sdk/linkem/link-emulator.js";
 import { MoshSession } from "../sdk/session/mosh-session.js";
-import { MoshServer } from "../sdk/session/server-session.js";
 import { blankFrame, type Frame } from "../sdk/terminal/frame.js";
 import { Scrollback } from "./scrollback.js";
+import { type LocalServer, LocalServers } from "./server-thread.js";
 
 /** What a pane connects to. */
 export type PaneSource =
   | {
-      /** An in-process mosh server on loopback (no SSH). */
+      /** A mosh server on loopback (no SSH), on a worker thread of this process. */
       kind: "local";
       /** Program and arguments (default: the login shell). */
       command?: string[];
@@ -61,7 +61,7 @@ export class Pane {
   readonly scrollback: Scrollback;
   #state: PaneState = "connecting";
   #session: MoshSession | null = null;
-  #server: MoshServer | null = null;
+  #server: LocalServer | null = null;
   #link: LinkEmulator | null = null;
   #frame: Frame;
   #view: Frame;
@@ -72,6 +72,7 @@ export class Pane {
   #closing: Promise<void> | null = null;
   #cols: number;
   #rows: number;
+  #servers: LocalServers;
 
   constructor(
     id: number,
@@ -80,7 +81,9 @@ export class Pane {
     rows: number,
     scrollbackLines: number,
     onChange: () => void,
+    servers: LocalServers = new LocalServers(),
   ) {
+    this.#servers = servers;
     this.id = id;
     this.source = source;
     this.label = sourceLabel(source);
@@ -138,10 +141,8 @@ export class Pane {
       const src = this.source;
       let session: MoshSession;
       if (src.kind === "local") {
-        this.#server = await MoshServer.start({
+        this.#server = await this.#servers.start({
           command: src.command,
-          bindAddress: "127.0.0.1",
-          port: 0,
           cols: this.#cols,
           rows: this.#rows,
         });
