@@ -13,8 +13,9 @@ const program = new Command("mosh-mux")
   .addHelpText(
     "after",
     `
-Each target [user@]host[:command] opens a pane over SSH (keys or agent; no password
-prompts). --local panes run a server on this machine (no SSH). With no
+Each target [user@]host[:command] opens a pane over SSH (~/.ssh/config, agent, keys);
+its questions (unknown host key, passphrase, password) are asked on the status line: Enter
+answers, Esc cancels. --local panes run a server on this machine (no SSH). With no
 target, one local pane. Try: mosh-mux --demo
 
 Keys: the prefix (default C-b), then

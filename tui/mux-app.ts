@@ -1,6 +1,7 @@
 // MuxApp: the mosh-mux full-screen program (blessed screen, panes in a layout, prefix keys, coalesced row-diff drawing).
 import { StringDecoder } from "node:string_decoder";
 import blessed from "blessed";
+import { BootstrapError } from "../sdk/bootstrap/errors.js";
 import type { Row } from "../sdk/terminal/frame.js";
 import { BLESSED_DEFAULT, BlessedFlag, blessedAttr, packAttr } from "./cell-style.js";
 import { COMMANDS, type MuxConfig } from "./config.js";
@@ -40,8 +41,51 @@ interface ScreenInternals {
 type Mode =
   | { kind: "normal" }
   | { kind: "confirm"; question: string; onYes: () => void }
-  | { kind: "prompt"; question: string; text: string; onDone: (text: string) => void }
+  | {
+      kind: "prompt";
+      /** The line shown on the status line, the answer typed after it. */
+      question: string;
+      text: string;
+      onDone: (text: string) => void;
+      /** Escape / C-c / C-g. */
+      onCancel?: () => void;
+      /** A pane's SSH question: that pane shows `body` (the question's earlier lines) while it connects. */
+      paneId?: number;
+      body?: readonly string[];
+      /** The answer is secret: nothing of it is shown. */
+      secret?: boolean;
+    }
   | { kind: "help" };
+
+/** A question a pane's SSH connection asks, waiting for its turn. */
+interface Question {
+  paneId: number;
+  text: string;
+  echo: boolean;
+  resolve: (answer: string) => void;
+  reject: (err: Error) => void;
+}
+
+/** Splits `text` into lines of at most `w` characters, breaking at spaces where it can. */
+function wrap(text: string, width: number): string[] {
+  const w = Math.max(width, 1);
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    let rest = [...line];
+    if (rest.length === 0) out.push("");
+    while (rest.length > 0) {
+      if (rest.length <= w) {
+        out.push(rest.join(""));
+        break;
+      }
+      let cut = rest.lastIndexOf(" ", w);
+      if (cut <= 0) cut = w;
+      out.push(rest.slice(0, cut).join(""));
+      rest = rest.slice(rest[cut] === " " ? cut + 1 : cut);
+    }
+  }
+  return out;
+}
 
 interface PaneView {
   rect: Rect;
@@ -110,6 +154,8 @@ export class MuxApp {
   #ticker: NodeJS.Timeout | null = null;
   #done: (() => void) | null = null;
   #quitting = false;
+  /** SSH questions waiting for the prompt (asked one at a time, in order). */
+  readonly #questions: Question[] = [];
   /** Number of times the screen was drawn (for the benchmark). */
   draws = 0;
 
@@ -164,6 +210,7 @@ export class MuxApp {
   async quit(): Promise<void> {
     if (this.#quitting) return;
     this.#quitting = true;
+    this.#withdrawQuestions(null);
     this.#setNotice("closing sessions…", 5000);
     this.#scheduleDraw();
     await Promise.all([...this.#panes.values()].map((p) => p.close()));
@@ -198,6 +245,7 @@ export class MuxApp {
       this.#opts.config.scrollbackLines,
       () => this.#scheduleDraw(),
       this.#servers,
+      (question, { echo }) => this.#ask(id, question, echo),
     );
     this.#panes.set(id, pane);
     this.#views.set(id, {
@@ -253,7 +301,69 @@ export class MuxApp {
 
   #onInput(data: string): void {
     if (this.#quitting) return;
-    for (const t of this.#tokenizer.push(data)) this.#onKey(t);
+    for (const t of this.#tokenizer.push(data)) {
+      this.#onKey(t);
+      // A waiting question comes up as soon as the user is done with a dialog or the prefix.
+      this.#askNext();
+    }
+  }
+
+  // ---- questions from SSH panes ----
+
+  /** The {@link Pane}'s prompt: queues the question; it is asked when its turn comes. */
+  #ask(paneId: number, text: string, echo: boolean): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      if (this.#quitting || !this.#panes.has(paneId)) {
+        reject(new BootstrapError("aborted", "pane closed"));
+        return;
+      }
+      this.#questions.push({ paneId, text, echo, resolve, reject });
+      this.#askNext();
+      this.#scheduleDraw();
+    });
+  }
+
+  /** Puts the next waiting question up, unless the user is in a dialog or pressed the prefix. */
+  #askNext(): void {
+    if (this.#mode.kind !== "normal" || this.#keys.armed || this.#quitting) return;
+    const q = this.#questions.shift();
+    if (!q) return;
+    const lines = q.text.split("\n");
+    const last = lines.pop() ?? "";
+    this.#setFocus(q.paneId);
+    const view = this.#views.get(q.paneId);
+    if (view) view.scroll = 0;
+    this.#mode = {
+      kind: "prompt",
+      question: last,
+      text: "",
+      paneId: q.paneId,
+      body: lines,
+      secret: !q.echo,
+      onDone: (answer) => q.resolve(answer),
+      onCancel: () => q.reject(new BootstrapError("aborted", "cancelled at the prompt")),
+    };
+    this.#fullRedraw = true;
+    this.#scheduleDraw();
+  }
+
+  /** Withdraws the questions of pane `paneId` (all panes: null), rejecting them. */
+  #withdrawQuestions(paneId: number | null): void {
+    const gone = new BootstrapError("aborted", "pane closed");
+    for (let i = this.#questions.length - 1; i >= 0; i--) {
+      const q = this.#questions[i];
+      if (paneId !== null && q.paneId !== paneId) continue;
+      this.#questions.splice(i, 1);
+      q.reject(gone);
+    }
+    const mode = this.#mode;
+    if (mode.kind === "prompt" && mode.paneId !== undefined && (paneId === null || mode.paneId === paneId)) {
+      this.#mode = { kind: "normal" };
+      mode.onCancel?.();
+      this.#fullRedraw = true;
+    }
+    this.#askNext();
+    this.#scheduleDraw();
   }
 
   #onKey(t: KeyToken): void {
@@ -280,9 +390,14 @@ export class MuxApp {
       if (t.name === "Enter") {
         this.#mode = { kind: "normal" };
         mode.onDone(mode.text);
-      } else if (t.name === "Escape" || t.name === "C-c" || t.name === "C-g") this.#mode = { kind: "normal" };
-      else if (t.name === "BSpace" || t.name === "C-h") mode.text = [...mode.text].slice(0, -1).join("");
+      } else if (t.name === "Escape" || t.name === "C-c" || t.name === "C-g") {
+        this.#mode = { kind: "normal" };
+        mode.onCancel?.();
+      } else if (t.name === "BSpace" || t.name === "C-h") mode.text = [...mode.text].slice(0, -1).join("");
+      else if (t.name === "C-u") mode.text = "";
       else if (t.bytes.length > 0 && t.bytes >= " " && !t.bytes.startsWith("\x1b")) mode.text += t.bytes;
+      // A pane's question body leaves its pane when answered.
+      if (mode.paneId !== undefined && this.#mode !== mode) this.#fullRedraw = true;
       this.#scheduleDraw();
       return;
     }
@@ -458,6 +573,7 @@ export class MuxApp {
     this.#layout.remove(id);
     this.#panes.delete(id);
     this.#views.delete(id);
+    this.#withdrawQuestions(id);
     void pane.close();
     const rest = this.#layout.panes();
     if (rest.length === 0) {
@@ -624,7 +740,12 @@ export class MuxApp {
     } else if (pane.state === "failed") {
       state = " [failed]";
       attr = HEADER_ENDED_ATTR;
-    } else if (pane.state === "connecting") state = " connecting…";
+    } else if (pane.state === "connecting") {
+      const m = this.#mode;
+      if (m.kind === "prompt" && m.paneId === pane.id) state = " asking…";
+      else if (this.#questions.some((q) => q.paneId === pane.id)) state = " waiting to ask";
+      else state = " connecting…";
+    }
     const rtt = pane.rtt;
     const scroll = v.scroll > 0 ? ` [scroll ${v.scroll}/${pane.scrollback.length}]` : "";
     const zoom = this.#layout.zoomed === pane.id ? " [Z]" : "";
@@ -640,11 +761,14 @@ export class MuxApp {
     const rows = r.h - 1;
     const frame = pane.frame();
     const sb = pane.scrollback;
+    // Text instead of the screen: why it failed, or what SSH says and asks while connecting.
+    const text = this.#paneText(pane, r.w, rows);
     for (let y = 0; y < rows; y++) {
       const sy = r.y + 1 + y;
       let want: Row | string | null;
       // (The lag warning is mosh's notification bar, drawn into the session's overlay frame.)
-      if (pane.state === "failed") want = y === 0 ? `!failed: ${pane.error}` : null;
+      if (pane.state === "failed") want = text[y] ?? null;
+      else if (y < text.length) want = text[y];
       else if (y === rows - 1 && pane.state === "ended")
         want = `![session ended — press ${this.#opts.config.prefix} x to close]`;
       else {
@@ -658,9 +782,30 @@ export class MuxApp {
       if (v.drawn[y] === want && want !== undefined && v.drawn.length > y) continue;
       v.drawn[y] = want;
       if (want === null) this.#text(sy, r.x, r.w, s_default(this.#s), "");
-      else if (typeof want === "string") this.#text(sy, r.x, r.w, NOTICE_ATTR, want.slice(1));
+      else if (typeof want === "string")
+        this.#text(sy, r.x, r.w, want[0] === "!" ? NOTICE_ATTR : s_default(this.#s), want.slice(1));
       else this.#drawRow(sy, r.x, r.w, want);
     }
+  }
+
+  /**
+   * The text rows a pane shows instead of its screen (`!` notice, `~` plain): a failed pane's
+   * error; a connecting pane's SSH messages and the earlier lines of the question it asks.
+   */
+  #paneText(pane: Pane, w: number, rows: number): string[] {
+    if (pane.state === "failed")
+      return wrap(`failed: ${pane.error}`, w).map((l, i) => (i === 0 ? "!" : "~") + l);
+    if (pane.state !== "connecting") return [];
+    const mode = this.#mode;
+    const asking = mode.kind === "prompt" && mode.paneId === pane.id;
+    if (pane.notes.length === 0 && !asking) return [];
+    const out: string[] = [];
+    for (const note of pane.notes) for (const l of wrap(note, w)) out.push(`~${l}`);
+    if (asking) {
+      for (const b of mode.body ?? []) for (const l of wrap(b, w)) out.push(`~${l}`);
+      out.push(`!${mode.secret ? "typing is not shown" : "answer below"}: Enter answers, Esc cancels`);
+    }
+    return out.length > rows ? out.slice(out.length - rows) : out;
   }
 
   #drawRow(sy: number, sx: number, w: number, row: Row): void {
@@ -696,7 +841,8 @@ export class MuxApp {
       return;
     }
     if (mode.kind === "prompt") {
-      this.#text(y, 0, w, STATUS_FOCUS_ATTR, ` ${mode.question}${mode.text}`);
+      // A secret answer is not shown at all (as OpenSSH: nothing is echoed).
+      this.#text(y, 0, w, STATUS_FOCUS_ATTR, ` ${mode.question}${mode.secret ? "" : mode.text}`);
       return;
     }
     if (this.#notice && now < this.#noticeUntil) {
@@ -758,7 +904,7 @@ export class MuxApp {
     const mode = this.#mode.kind;
     if (mode === "prompt" || mode === "confirm") {
       const m = this.#mode;
-      const len = m.kind === "prompt" ? [...m.question].length + [...m.text].length + 1 : 0;
+      const len = m.kind === "prompt" ? [...m.question].length + (m.secret ? 0 : [...m.text].length) + 1 : 0;
       prog.cup(s.rows - 1, Math.min(len, s.cols - 1));
       prog.showCursor();
       return;

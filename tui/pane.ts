@@ -1,5 +1,6 @@
 // One mux pane: opens its mosh session (local server, SSH, optionally behind a link emulator), tracks its state, contact and scrollback.
 import { connect } from "../sdk/bootstrap/connect.js";
+import type { PromptFn } from "../sdk/bootstrap/prompt.js";
 import { type LinkDirectionProfile, LinkEmulator } from "../sdk/linkem/link-emulator.js";
 import { MoshSession } from "../sdk/session/mosh-session.js";
 import { blankFrame, type Frame } from "../sdk/terminal/frame.js";
@@ -26,6 +27,9 @@ export type PaneSource =
 
 /** A pane's life: opening, live, stalled (no contact), ended, or failed to open. */
 export type PaneState = "connecting" | "live" | "stalled" | "ended" | "failed";
+
+/** Most lines of SSH messages a connecting pane keeps (warnings, motd, "Permanently added ..."). */
+const MAX_NOTES = 50;
 
 /** Threshold (ms) after which a pane counts as stalled (mosh's "Last contact" threshold). */
 export const STALL_MS = 6500;
@@ -73,7 +77,15 @@ export class Pane {
   #cols: number;
   #rows: number;
   #servers: LocalServers;
+  #prompt: PromptFn | undefined;
+  #opening: Promise<void> | null = null;
+  readonly #abort = new AbortController();
+  readonly #notes: string[] = [];
 
+  /**
+   * @param prompt asks the user for an SSH pane (unknown host key, passphrase, password,
+   *   keyboard-interactive); rejecting it aborts the connection. Without it nothing is asked.
+   */
   constructor(
     id: number,
     source: PaneSource,
@@ -82,8 +94,10 @@ export class Pane {
     scrollbackLines: number,
     onChange: () => void,
     servers: LocalServers = new LocalServers(),
+    prompt?: PromptFn,
   ) {
     this.#servers = servers;
+    this.#prompt = prompt;
     this.id = id;
     this.source = source;
     this.label = sourceLabel(source);
@@ -103,6 +117,11 @@ export class Pane {
   /** Why opening failed (state "failed"). */
   get error(): string {
     return this.#error;
+  }
+
+  /** Messages SSH printed while connecting (warnings, banner, motd lines), one line each. */
+  get notes(): readonly string[] {
+    return this.#notes;
   }
 
   /** The session (null until open). */
@@ -136,7 +155,19 @@ export class Pane {
   }
 
   /** Opens the session at `cols`x`rows`. Never throws: failure shows in the pane. */
-  async open(): Promise<void> {
+  open(): Promise<void> {
+    this.#opening ??= this.#open();
+    return this.#opening;
+  }
+
+  #note(text: string): void {
+    if (this.#state !== "connecting") return;
+    for (const line of text.split(/\r?\n/)) this.#notes.push(line);
+    if (this.#notes.length > MAX_NOTES) this.#notes.splice(0, this.#notes.length - MAX_NOTES);
+    this.#onChange();
+  }
+
+  async #open(): Promise<void> {
     try {
       const src = this.source;
       let session: MoshSession;
@@ -172,6 +203,9 @@ export class Pane {
           cols: this.#cols,
           rows: this.#rows,
           command,
+          prompt: this.#prompt,
+          onMessage: (m) => this.#note(m),
+          signal: this.#abort.signal,
           session: { stallAfterMs: STALL_MS },
         });
         this.#attach(session);
@@ -248,9 +282,12 @@ export class Pane {
     return this.#state === "live" || this.#state === "stalled" || this.#state === "connecting";
   }
 
-  /** Ends the session (shutdown handshake, bounded) and everything the pane started. */
+  /** Ends the session (shutdown handshake, bounded) and everything the pane started; stops a connection in progress. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#abort.abort();
+      // A session that opens meanwhile is closed below, not left running.
+      if (this.#opening) await Promise.race([this.#opening, new Promise((r) => setTimeout(r, 1500).unref())]);
       const s = this.#session;
       if (s && !s.exitInfo) {
         await Promise.race([s.close(), new Promise((r) => setTimeout(r, 1500).unref())]);

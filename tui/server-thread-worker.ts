@@ -7,7 +7,19 @@ const port = parentPort;
 if (port) {
   const servers = new Map<number, MoshServer>();
   const post = (m: ServerThreadReply): void => port.postMessage(m);
+  let stopping = false;
+  // Ending by closing the port (never by being terminated) lets node-pty deliver its pending exit
+  // callbacks first: terminating a thread under them aborts the whole process.
+  const maybeEnd = (): void => {
+    if (stopping && servers.size === 0) port.close();
+  };
   port.on("message", (m: ServerThreadCommand) => {
+    if (m.type === "stop") {
+      stopping = true;
+      for (const server of servers.values()) void server.close();
+      maybeEnd();
+      return;
+    }
     if (m.type === "close") {
       const server = servers.get(m.id);
       if (server) void server.close();
@@ -27,6 +39,7 @@ if (port) {
         server.on("exit", () => {
           servers.delete(m.id);
           post({ type: "exit", id: m.id });
+          maybeEnd();
         });
         // The key crosses to the TUI thread in memory only (never argv, environment or logs).
         post({ type: "ready", id: m.id, port: server.port, key: server.key.reveal() });

@@ -18,7 +18,8 @@ export interface LocalServerRequest {
 /** A message to the server thread. */
 export type ServerThreadCommand =
   | ({ type: "start" } & LocalServerRequest & { id: number })
-  | { type: "close"; id: number };
+  | { type: "close"; id: number }
+  | { type: "stop" };
 
 /** A message from the server thread. */
 export type ServerThreadReply =
@@ -85,11 +86,16 @@ export class LocalServers {
     };
   }
 
-  /** Ends the worker thread (after its servers have closed). */
+  /** Closes every server and ends the worker thread once their commands are gone (terminated after 3 s). */
   async stop(): Promise<void> {
     const w = this.#worker;
     this.#worker = null;
-    if (w) await w.terminate();
+    if (!w) return;
+    const exited = new Promise<void>((r) => w.once("exit", () => r()));
+    w.postMessage({ type: "stop" } satisfies ServerThreadCommand);
+    const timer = setTimeout(() => void w.terminate(), 3000);
+    await exited;
+    clearTimeout(timer);
   }
 
   #spawn(file: URL): Worker {

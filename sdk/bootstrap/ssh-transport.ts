@@ -396,11 +396,14 @@ async function handshake(
           onMessage: ctx.onMessage,
           hostVerifier: ctx.hostVerifier,
         }).then(
+          // After an abort the connection is already torn down: answering ssh2 then throws.
           (outcome) => {
+            if (settled) return;
             auth.restrictAuth = outcome.restrictAuth;
             verify(true);
           },
           (err: Error) => {
+            if (settled) return;
             failure ??= err;
             verify(false);
             fail(err);

@@ -541,6 +541,27 @@ describe("specific errors", () => {
     expectCode(e, "aborted");
   });
 
+  it("an abort while a host-key question is open ends cleanly when the question then fails", async () => {
+    const ac = new AbortController();
+    const file = join(dir, "abort-at-question", ".ssh", "known_hosts");
+    const e = await failure(
+      connect("alias", {
+        ...options({ sshOptions: [`UserKnownHostsFile=${file}`] }),
+        signal: ac.signal,
+        // The question is withdrawn: abort first, then reject (as mosh-mux does when a pane closes).
+        prompt: () =>
+          new Promise<string>((_, reject) => {
+            ac.abort();
+            setTimeout(() => reject(new Error("withdrawn")), 50);
+          }),
+      }),
+    );
+    expectCode(e, "aborted");
+    // (ssh2 used to throw from the late answer, an uncaught error that fails this test.)
+    await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(file)).toBe(false);
+  });
+
   it("never printed a session key", () => {
     expect(printed.length).toBeGreaterThan(0);
     expect(printed.filter((t) => /MOSH CONNECT \d+ [A-Za-z0-9/+]{22}/.test(t))).toEqual([]);
