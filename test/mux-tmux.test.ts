@@ -55,7 +55,8 @@ async function quitAndCheck(tmux: TmuxSession): Promise<void> {
   await tmux.sendKeys(["C-b", "q"]);
   await tmux.waitForText("Quit mosh-mux", 5000);
   await tmux.sendKeys("y");
-  const after = await tmux.waitForText(/EXIT=\d+/, 15000);
+  // The TTY line follows EXIT: wait for both.
+  const after = await tmux.waitForText(/EXIT=\d+\s+TTY=.*\S/, 15000);
   expect(after).toMatch(/EXIT=0/);
   // The tty modes are back (cooked: canonical input, echo, CR to NL).
   expect(after).toMatch(/^TTY=icrnl icanon echo ?$/m);

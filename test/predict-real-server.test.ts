@@ -83,7 +83,7 @@ describe("local echo against the real mosh-server at 250 ms RTT", () => {
     const { server, em } = await serverBehindLink();
     const tmux = await tmuxClient("ours", em.port, server.key);
     await tmux.waitForText(/^\$ ?$/m, 20_000);
-    // The first keystroke after a prompt appears is only shown once the server confirmed it.
+    // One key first, echoed and acknowledged, so the epoch is confirmed as mosh would (not only by the prompt rule).
     await tmux.sendKeys("e", { literal: true });
     const y = rowOf(await tmux.waitForText(/^\$ e$/m, 10_000), /^\$ e$/);
     await new Promise((r) => setTimeout(r, 1000)); // the echo ack follows the echo

@@ -38,6 +38,7 @@ function screen(lines: string[], cursor: [number, number], cols = COLS, rows = R
 /**
  * Drives an engine as MoshSession does: each `type` is one read of keyboard input, sent as a new
  * client state; `server` delivers a frame with its echo ack. Time only moves through `advance`.
+ * The engine follows mosh's rules exactly unless `prompt` turns prompt-confirmed epochs on.
  */
 class Harness {
   readonly engine: PredictionEngine;
@@ -48,9 +49,13 @@ class Harness {
 
   constructor(
     frame: Frame,
-    opts: { display?: DisplayPreference; overwrite?: boolean; sendInterval?: number } = {},
+    opts: { display?: DisplayPreference; overwrite?: boolean; sendInterval?: number; prompt?: boolean } = {},
   ) {
-    this.engine = new PredictionEngine({ display: opts.display ?? "adaptive", overwrite: opts.overwrite });
+    this.engine = new PredictionEngine({
+      display: opts.display ?? "adaptive",
+      overwrite: opts.overwrite,
+      confirmAtPrompt: opts.prompt ?? false,
+    });
     this.engine.setSendInterval(opts.sendInterval ?? 150);
     this.frame = frame;
     this.engine.cull(frame, this.now);
@@ -437,6 +442,14 @@ describe("PredictionEngine: cursor movement, wrap, overwrite", () => {
     expect(h.view().cursorCol).toBe(3);
   });
 
+  it("overwriting half of a wide character leaves no orphan half", () => {
+    const h = new Harness(screen(["$ 中文"], [0, 2]), { display: "experimental", overwrite: true });
+    h.type("x");
+    const v = h.view();
+    expect(text(v)).toBe("$ x 文");
+    expect([v.row(0).cellWidth(2), v.row(0).cellWidth(3), v.row(0).cellWidth(4)]).toEqual([1, 1, 2]);
+  });
+
   it("insert mode keeps wide characters whole when shifting them", () => {
     const h = new Harness(screen(["$ 中文"], [0, 2]), { display: "experimental" });
     h.type("x");
@@ -447,10 +460,205 @@ describe("PredictionEngine: cursor movement, wrap, overwrite", () => {
   });
 });
 
+describe("PredictionEngine: prompt-confirmed epochs (confirmAtPrompt, not in mosh)", () => {
+  it("is on by default and can be turned off", () => {
+    expect(new PredictionEngine().confirmAtPrompt).toBe(true);
+    expect(new PredictionEngine({ confirmAtPrompt: false }).confirmAtPrompt).toBe(false);
+  });
+
+  it("at 300 ms RTT at a `$ ` prompt, the first typed character shows at once, underlined", () => {
+    const h = new Harness(screen(["$ "], [0, 2]), { sendInterval: 150, prompt: true });
+    const n = h.type("e");
+    let v = h.view();
+    expect(text(v)).toBe("$ e");
+    expect(underlined(v, 0, 2)).toBe(true);
+    expect([v.cursorRow, v.cursorCol]).toEqual([0, 3]);
+    h.type("c");
+    expect(text(h.view())).toBe("$ ec");
+    expect(h.engine.stats.promptConfirmed).toBe(1);
+    // the echo arrives one RTT later and confirms it, as in mosh
+    h.advance(300);
+    h.server(screen(["$ e"], [0, 3]), n);
+    v = h.view();
+    expect(text(v)).toBe("$ ec");
+    expect(underlined(v, 0, 2)).toBe(false);
+    expect(h.engine.stats.confirmed).toBe(1);
+    expect(h.engine.stats.repaired).toBe(0);
+  });
+
+  it("the same with mosh's rules (confirmAtPrompt: false) shows nothing until the echo", () => {
+    const h = new Harness(screen(["$ "], [0, 2]), { sendInterval: 150, prompt: false });
+    h.type("e");
+    expect(h.view()).toBe(h.frame);
+  });
+
+  it("other prompts qualify: root, zsh, a REPL, a user@host prompt", () => {
+    for (const p of ["# ", "% ", ">>> ", "❯ ", "u@h:~/src$ "]) {
+      const h = new Harness(screen([p], [0, p.length]), { sendInterval: 150, prompt: true });
+      h.type("x");
+      expect(text(h.view())).toBe(`${p}x`);
+    }
+  });
+
+  for (const prompt of [
+    "Password: ",
+    "Enter passphrase for key '/home/u/.ssh/id_ed25519': ",
+    "[sudo] password for x: ",
+  ]) {
+    it(`at ${JSON.stringify(prompt)}, nothing typed is ever shown`, () => {
+      const h = new Harness(screen([prompt], [0, prompt.length], 60), { sendInterval: 150, prompt: true });
+      for (const ch of "hunter2") {
+        const n = h.type(ch);
+        expect(h.view()).toBe(h.frame);
+        h.advance(100);
+        expect(h.view()).toBe(h.frame);
+        h.advance(200);
+        h.server(screen([prompt], [0, prompt.length], 60), n);
+        expect(h.view()).toBe(h.frame);
+      }
+      expect(h.engine.stats.promptConfirmed).toBe(0);
+      expect(h.engine.stats.repaired).toBe(0);
+    });
+  }
+
+  it("a prompt with text after the cursor, or the cursor hidden, does not qualify", () => {
+    const after = new Harness(screen(["$ ls"], [0, 2]), { sendInterval: 150, prompt: true });
+    after.type("x");
+    expect(after.view()).toBe(after.frame);
+    const hidden = screen(["$ "], [0, 2]).with({ cursorVisible: false });
+    const h = new Harness(hidden, { sendInterval: 150, prompt: true });
+    h.type("x");
+    expect(h.view()).toBe(h.frame);
+  });
+
+  it("after CR the next epoch is tentative until the new prompt frame arrives, then shows at once", () => {
+    const h = new Harness(screen(["$ "], [0, 2]), { sendInterval: 150, prompt: true });
+    h.type("l");
+    const s = h.type("s");
+    const cr = h.type("\r");
+    let v = h.view();
+    expect(text(v)).toBe("$ ls");
+    expect([v.cursorRow, v.cursorCol]).toEqual([0, 4]); // the CR's cursor move is tentative
+    h.advance(300);
+    h.server(screen(["$ ls"], [0, 4]), s); // the echo of "ls", not yet of the CR
+    expect(text(h.view())).toBe("$ ls");
+    h.server(screen(["$ ls", "a.txt"], [2, 0]), cr); // the CR's answer, but no prompt yet
+    expect(h.engine.stats.promptConfirmed).toBe(1);
+    const next = ["$ ls", "a.txt", "$ "];
+    h.server(screen(next, [2, 2]), cr);
+    expect(h.engine.stats.promptConfirmed).toBe(2);
+    h.type("p");
+    v = h.view();
+    expect(text(v, 2)).toBe("$ p");
+    expect([v.cursorRow, v.cursorCol]).toEqual([2, 3]);
+    expect(h.engine.stats.repaired).toBe(0);
+  });
+
+  it("keys typed before the new prompt arrives stay hidden until the server confirms them (mosh's rule)", () => {
+    const h = new Harness(screen(["$ "], [0, 2]), { sendInterval: 150, prompt: true });
+    const cr = h.type("\r");
+    const a = h.type("a");
+    expect(h.view()).toBe(h.frame);
+    h.advance(300);
+    h.server(screen(["$ ", "$ "], [1, 2]), cr); // the prompt, but "a" is not answered yet
+    expect(h.view()).toBe(h.frame);
+    expect(h.engine.stats.promptConfirmed).toBe(1); // only the first prompt
+    h.server(screen(["$ ", "$ a"], [1, 3]), a); // "a" was predicted at column 0: wrong, never shown
+    expect(h.view()).toBe(h.frame);
+    expect(h.engine.stats.repaired).toBe(0);
+    const b = h.type("b");
+    expect(h.view()).toBe(h.frame); // a new tentative epoch after the killed one
+    h.advance(300);
+    h.server(screen(["$ ", "$ ab"], [1, 4]), b);
+    h.type("c");
+    expect(text(h.view(), 1)).toBe("$ abc");
+  });
+
+  it("after an escape sequence or another control key, a prompt does not confirm the epoch", () => {
+    for (const key of ["\x1bb", "\x1b[A", "\x16", "\t"]) {
+      const h = new Harness(screen(["$ "], [0, 2]), { sendInterval: 150, prompt: true });
+      const n = h.type(key);
+      h.advance(300);
+      h.server(screen(["$ "], [0, 2]), n); // nothing visible changed (vi mode, no history, quoted insert)
+      h.type("k");
+      expect(h.view()).toBe(h.frame);
+    }
+  });
+
+  it("Ctrl-C counts as Enter: its new prompt confirms the epoch", () => {
+    const h = new Harness(screen(["$ "], [0, 2]), { sendInterval: 150, prompt: true });
+    h.type("x");
+    const n = h.type("\x03");
+    h.advance(300);
+    h.server(screen(["$ x^C", "$ "], [1, 2]), n);
+    h.type("y");
+    expect(text(h.view(), 1)).toBe("$ y");
+  });
+
+  it("a prompt frame that does not yet answer every key typed is not trusted", () => {
+    const h = new Harness(screen(["$ "], [0, 2]), { sendInterval: 150, prompt: true });
+    const c = h.type("\x03"); // Ctrl-C: no cell or cursor prediction, but its new prompt is on its way
+    const y = h.type("y");
+    expect(h.view()).toBe(h.frame); // the old "$ " is stale: "y" would go to the wrong row
+    h.advance(300);
+    h.server(screen(["$ ^C", "$ "], [1, 2]), c);
+    expect(h.view()).toBe(h.frame);
+    h.server(screen(["$ ^C", "$ y"], [1, 3]), y);
+    expect(h.view()).toBe(h.frame);
+    expect(h.engine.stats.repaired).toBe(0);
+  });
+
+  it("a wrong guess (a prompt-looking line that does not echo) is removed within one RTT and stops the guessing", () => {
+    const fake = screen(["$ "], [0, 2]);
+    const h = new Harness(fake, { sendInterval: 150, prompt: true });
+    const n = h.type("s");
+    expect(text(h.view())).toBe("$ s"); // the guess: shown
+    h.advance(300); // one RTT: the frame that answers "s" shows no echo
+    h.server(fake, n);
+    expect(h.view()).toBe(h.frame);
+    expect(h.engine.stats.repaired).toBe(1);
+    expect(h.engine.stats.promptWrong).toBe(1);
+    expect(h.engine.active).toBe(false);
+    // as mosh after a repair: the rest of the secret is never shown
+    let m = 0;
+    for (const ch of "ecret") {
+      m = h.type(ch);
+      expect(h.view()).toBe(h.frame);
+      h.advance(300);
+      h.server(fake, m);
+      expect(h.view()).toBe(h.frame);
+    }
+    // and the next prompt-looking line after Enter is not trusted either
+    const cr = h.type("\r");
+    h.advance(300);
+    const next = screen(["$ ", "$ "], [1, 2]);
+    h.server(next, cr);
+    const x = h.type("x");
+    expect(h.view()).toBe(h.frame);
+    expect(h.engine.stats.promptConfirmed).toBe(1);
+    // until the server confirms a prediction again
+    h.advance(300);
+    h.server(screen(["$ ", "$ x"], [1, 3]), x);
+    const cr2 = h.type("\r");
+    h.advance(300);
+    h.server(screen(["$ ", "$ x", "$ "], [2, 2]), cr2);
+    h.type("y");
+    expect(text(h.view(), 2)).toBe("$ y");
+    expect(h.engine.stats.promptConfirmed).toBe(2);
+  });
+
+  it("at low RTT, adaptive still shows nothing (the SRTT trigger is mosh's)", () => {
+    const h = new Harness(screen(["$ "], [0, 2]), { sendInterval: 20, prompt: true });
+    h.type("e");
+    expect(h.view()).toBe(h.frame);
+    expect(h.engine.stats.promptConfirmed).toBe(1);
+  });
+});
+
 /** A tiny line editor on the server side: what a shell does with the keystrokes (optionally without echo). */
 class LineEditor {
-  line = "$ ";
-  cursor = 2;
+  line: string;
+  cursor: number;
   row = 0;
   lines: string[] = [];
   echo = true;
@@ -458,21 +666,26 @@ class LineEditor {
   constructor(
     readonly cols: number,
     readonly rows: number,
-  ) {}
+    readonly prompt = "$ ",
+  ) {
+    this.line = prompt;
+    this.cursor = prompt.length;
+  }
 
   key(k: string): void {
+    const p = this.prompt.length;
     if (k === "\r") {
       this.lines.push(this.line);
       if (this.lines.length >= this.rows) this.lines.shift();
-      this.line = "$ ";
-      this.cursor = 2;
+      this.line = this.prompt;
+      this.cursor = p;
     } else if (k === "\x7f") {
-      if (this.cursor > 2 && this.echo) {
+      if (this.cursor > p && this.echo) {
         this.line = this.line.slice(0, this.cursor - 1) + this.line.slice(this.cursor);
         this.cursor--;
       }
     } else if (k === "\x1b[D") {
-      if (this.cursor > 2 && this.echo) this.cursor--;
+      if (this.cursor > p && this.echo) this.cursor--;
     } else if (k === "\x1b[C") {
       if (this.cursor < this.line.length && this.echo) this.cursor++;
     } else if (this.echo && this.line.length < this.cols - 1) {
@@ -495,16 +708,17 @@ describe("PredictionEngine: predictions never corrupt the final screen", () => {
     toggleEcho: fc.boolean(),
   });
   it("once the server has echoed everything, the view is exactly the server's frame", () => {
-    const seen = { confirmed: 0, repaired: 0, killed: 0 };
+    const seen = { confirmed: 0, repaired: 0, killed: 0, promptConfirmed: 0, promptWrong: 0 };
     fc.assert(
       fc.property(
         fc.array(step, { minLength: 1, maxLength: 40 }),
         fc.constantFrom<DisplayPreference>("adaptive", "always", "experimental"),
         fc.boolean(),
         fc.integer({ min: 20, max: 250 }),
-        (steps, display, overwrite, sendInterval) => {
+        fc.boolean(),
+        (steps, display, overwrite, sendInterval, prompt) => {
           const ed = new LineEditor(16, 4);
-          const h = new Harness(ed.frame(), { display, overwrite, sendInterval });
+          const h = new Harness(ed.frame(), { display, overwrite, sendInterval, prompt });
           let applied = 0;
           let lastSent = 0;
           for (const s of steps) {
@@ -529,13 +743,57 @@ describe("PredictionEngine: predictions never corrupt the final screen", () => {
           seen.confirmed += h.engine.stats.confirmed;
           seen.repaired += h.engine.stats.repaired;
           seen.killed += h.engine.stats.killedTentative;
+          seen.promptConfirmed += h.engine.stats.promptConfirmed;
+          seen.promptWrong += h.engine.stats.promptWrong;
         },
       ),
       { seed: 5, numRuns: 300 },
     );
-    // the runs did exercise confirmation and both kinds of repair
+    // the runs did exercise confirmation and both kinds of repair, and prompt guesses both ways
     expect(seen.confirmed).toBeGreaterThan(0);
     expect(seen.repaired).toBeGreaterThan(0);
     expect(seen.killed).toBeGreaterThan(0);
+    expect(seen.promptConfirmed).toBeGreaterThan(0);
+    expect(seen.promptWrong).toBeGreaterThan(0);
+  });
+
+  it("at a password prompt, prompt-confirmed epochs change nothing: every view is mosh's", () => {
+    const prompts = [
+      "Password: ",
+      "Enter passphrase for key '/home/u/.ssh/id_ed25519': ",
+      "[sudo] password for x: ",
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 1, maxLength: 30 }),
+        fc.constantFrom(...prompts),
+        fc.constantFrom<DisplayPreference>("adaptive", "always"),
+        fc.integer({ min: 20, max: 250 }),
+        (steps, prompt, display, sendInterval) => {
+          const ed = new LineEditor(60, 4, prompt);
+          ed.echo = false;
+          const ours = new Harness(ed.frame(), { display, sendInterval, prompt: true });
+          const mosh = new Harness(ed.frame(), { display, sendInterval, prompt: false });
+          let lastSent = 0;
+          for (const s of steps) {
+            for (const k of s.keys) {
+              lastSent = ours.type(k);
+              mosh.type(k);
+              ed.key(k);
+            }
+            ours.advance(s.delay);
+            mosh.advance(s.delay);
+            if (s.deliver) {
+              ours.server(ed.frame(), lastSent);
+              mosh.server(ed.frame(), lastSent);
+            }
+            expect(frameEquals(ours.view(), mosh.view())).toBe(true);
+            expect(ours.engine.shownCells(ours.frame)).toBe(0);
+          }
+          expect(ours.engine.stats.promptConfirmed).toBe(0);
+        },
+      ),
+      { seed: 9, numRuns: 200 },
+    );
   });
 });

@@ -1,7 +1,8 @@
 // Speculative local echo (mosh's PredictionEngine, terminaloverlay.cc): predicts keystroke echoes, checks them against the server's frames, draws them.
-import { Attr, type Frame, type Row, RowBuilder } from "../terminal/frame.js";
+import { Attr, blankFrame, type Frame, type Row, RowBuilder } from "../terminal/frame.js";
 import { wcwidth } from "../terminal/wcwidth.js";
 import { InputActionKind, InputParser } from "./input-parser.js";
+import { atShellPrompt } from "./prompt-detector.js";
 
 /**
  * When predictions are shown (mosh's `MOSH_PREDICTION_DISPLAY` / `--predict`): `adaptive`
@@ -24,6 +25,29 @@ export interface PredictionEngineOptions {
   display?: DisplayPreference;
   /** Typed characters overwrite instead of inserting (`MOSH_PREDICTION_OVERWRITE=yes`; default false). */
   overwrite?: boolean;
+  /**
+   * Prompt-confirmed epochs (default true; **not in mosh**). mosh hides the first keystroke of
+   * every epoch (at start, and after Enter, other control keys, up/down arrows, …) until the
+   * server has echoed it, one round trip later, so that nothing is shown at a password prompt.
+   * With this on, a tentative epoch is treated as confirmed at once when all of these hold:
+   *
+   * - the display preference is `adaptive` or `always` (`experimental` is never tentative anyway);
+   * - no key has been typed yet, or the last key was Enter (CR or LF) or Ctrl-C;
+   * - the server's frame answers every key typed so far (its echo ack covers them), so no
+   *   prediction is outstanding and the frame is the application's reply to that Enter;
+   * - that frame shows a shell prompt waiting for input ({@link atShellPrompt}: the cursor right
+   *   after `$ `, `# `, `% `, `> `, `❯ ` or `➜ `, only blanks after it, no password-like word on
+   *   the line; `Password: ` and the like never qualify);
+   * - no such guess has failed since the server last confirmed a prediction.
+   *
+   * It is re-evaluated on every frame (when the new prompt arrives after Enter) and before every
+   * keystroke. Everything else is mosh's: the display triggers and underlining, and a wrong
+   * prediction of such an epoch resets all predictions at the first frame that shows it (within
+   * one round trip); it also turns this guess off until the server confirms a prediction again,
+   * so a prompt-looking line that does not echo (`read -s -p "$ "`) shows at most the keys typed
+   * in that one round trip.
+   */
+  confirmAtPrompt?: boolean;
 }
 
 /** Cumulative counters of a {@link PredictionEngine}. */
@@ -34,6 +58,10 @@ export interface PredictionStats {
   repaired: number;
   /** Tentative (never shown) predictions the server contradicted: their epoch was dropped. */
   killedTentative: number;
+  /** Epochs shown before any echo because the screen showed a shell prompt ({@link PredictionEngineOptions.confirmAtPrompt}). */
+  promptConfirmed: number;
+  /** Of those, the ones the server contradicted (each also counts in `repaired` when shown). */
+  promptWrong: number;
 }
 
 /** A position on the screen. */
@@ -206,8 +234,11 @@ class CursorPrediction {
 }
 
 /**
- * mosh's speculative local echo, as mosh-protocol.md §13 describes it. Pure: time is passed in,
- * and the frames are the server's screen (never one with predictions drawn on it).
+ * mosh's speculative local echo, as mosh-protocol.md §13 describes it, with one addition that is
+ * on by default: at a shell prompt the first keystrokes of an epoch show at once instead of one
+ * round trip later ({@link PredictionEngineOptions.confirmAtPrompt}; turn it off for mosh's exact
+ * behaviour). Pure: time is passed in, and the frames are the server's screen (never one with
+ * predictions drawn on it).
  *
  * Use: before each chunk of keyboard input, {@link setLocalFrameSent} (the newest client state
  * sent), then {@link newUserBytes}; on each server frame, {@link setLocalFrameLateAcked} (its echo
@@ -233,7 +264,22 @@ export class PredictionEngine {
   #sendInterval = 250;
   #lastRows = 0;
   #lastCols = 0;
-  #stats: PredictionStats = { confirmed: 0, repaired: 0, killedTentative: 0 };
+  #stats: PredictionStats = {
+    confirmed: 0,
+    repaired: 0,
+    killedTentative: 0,
+    promptConfirmed: 0,
+    promptWrong: 0,
+  };
+  #confirmAtPrompt: boolean;
+  /** The expiry (client state) of the newest key typed; 0 before any. */
+  #lastInputExpiry = 0;
+  /** Whether the last key typed ends a line (CR, LF, Ctrl-C), or none was typed yet. */
+  #afterEnter = true;
+  /** The epoch confirmed by a prompt guess that the server has not confirmed yet (0: none). */
+  #promptEpoch = 0;
+  /** A prompt guess failed: no more guesses until the server confirms a prediction. */
+  #promptSuspended = false;
   #handler = (kind: InputActionKind, cp: number): void => this.#action(kind, cp);
   #frame: Frame | null = null;
   #now = 0;
@@ -241,6 +287,16 @@ export class PredictionEngine {
   constructor(options: PredictionEngineOptions = {}) {
     this.#display = options.display ?? "adaptive";
     this.overwrite = options.overwrite ?? false;
+    this.#confirmAtPrompt = options.confirmAtPrompt ?? true;
+  }
+
+  /** Whether prompt-confirmed epochs are on ({@link PredictionEngineOptions.confirmAtPrompt}). */
+  get confirmAtPrompt(): boolean {
+    return this.#confirmAtPrompt;
+  }
+
+  set confirmAtPrompt(on: boolean) {
+    this.#confirmAtPrompt = on;
   }
 
   /** The display preference. */
@@ -316,6 +372,8 @@ export class PredictionEngine {
     if (this.#display === "never") return;
     if (bytes.length > PASTE_THRESHOLD) {
       this.reset();
+      this.#afterEnter = false;
+      this.#lastInputExpiry = this.#localFrameSent + 1;
       return;
     }
     for (let i = 0; i < bytes.length; i++) this.newUserByte(bytes[i], frame, now);
@@ -330,6 +388,8 @@ export class PredictionEngine {
     this.#now = now;
     this.#parser.byte(byte, this.#handler);
     this.#frame = null;
+    this.#lastInputExpiry = this.#localFrameSent + 1;
+    this.#afterEnter = byte === 0x0d || byte === 0x0a || byte === 0x03;
   }
 
   /**
@@ -339,6 +399,12 @@ export class PredictionEngine {
    */
   cull(frame: Frame, now: number): void {
     if (this.#display === "never") return;
+    if (!warmedUp) warmUp();
+    this.#judge(frame, now);
+    this.#confirmIfPrompt(frame);
+  }
+
+  #judge(frame: Frame, now: number): void {
     if (frame.rows !== this.#lastRows || frame.cols !== this.#lastCols) {
       this.#lastRows = frame.rows;
       this.#lastCols = frame.cols;
@@ -371,12 +437,15 @@ export class PredictionEngine {
               j.reset();
             } else {
               if (this.showing) this.#stats.repaired++;
+              this.#promptGuessFailed(j.tentativeUntil);
               this.reset();
               return;
             }
             break;
           case Validity.Correct: {
             if (j.tentativeUntil > this.#confirmedEpoch) this.#confirmedEpoch = j.tentativeUntil;
+            if (this.#promptEpoch !== 0 && j.tentativeUntil >= this.#promptEpoch) this.#promptEpoch = 0;
+            this.#promptSuspended = false;
             if (
               now - j.predictionTime < GLITCH_THRESHOLD &&
               this.#glitchTrigger > 0 &&
@@ -423,8 +492,11 @@ export class PredictionEngine {
       if (experimental) {
         this.#cursors = [];
       } else {
-        if (this.showing && !cursors[cursors.length - 1].tentative(this.#confirmedEpoch))
-          this.#stats.repaired++;
+        const last = cursors[cursors.length - 1];
+        if (!last.tentative(this.#confirmedEpoch)) {
+          if (this.showing) this.#stats.repaired++;
+          this.#promptGuessFailed(last.tentativeUntil);
+        }
         this.reset();
         return;
       }
@@ -449,6 +521,8 @@ export class PredictionEngine {
       if (r.row >= frame.rows) continue;
       const real = frame.grid[r.row];
       let b: RowBuilder | null = null;
+      // Only a cell whose width changes can leave half a wide character behind (see sanitize).
+      let widthChanged = false;
       const cols = Math.min(frame.cols, r.cells.length);
       for (let x = 0; x < cols; x++) {
         const c = r.cells[x];
@@ -472,10 +546,11 @@ export class PredictionEngine {
         if (c.equalsReal(real, x)) continue;
         b ??= RowBuilder.from(real);
         b.setCell(x, c.text, c.width, flag ? c.attrs | Attr.underline : c.attrs, c.fg, c.bg);
+        if (c.width !== 1 || real.cellWidth(x) !== 1) widthChanged = true;
       }
       if (b) {
         grid ??= frame.grid.slice();
-        grid[r.row] = sanitize(b.build());
+        grid[r.row] = widthChanged ? sanitize(b.build()) : b.build();
       }
     }
     const moveCursor =
@@ -513,6 +588,37 @@ export class PredictionEngine {
     if (!cursor || cursor.row >= frame.rows || cursor.col >= frame.cols) return null;
     if (cursor.row === frame.cursorRow && cursor.col === frame.cursorCol) return null;
     return { row: cursor.row, col: cursor.col };
+  }
+
+  /**
+   * The prompt-confirmed epoch rule ({@link PredictionEngineOptions.confirmAtPrompt}): after
+   * the predictions were judged against `frame`, confirms the current tentative epoch if `frame`
+   * is the application's answer to every key typed and shows a shell prompt.
+   */
+  #confirmIfPrompt(frame: Frame): void {
+    if (
+      !this.#confirmAtPrompt ||
+      !this.#afterEnter ||
+      this.#promptSuspended ||
+      this.#predictionEpoch <= this.#confirmedEpoch ||
+      this.#display === "experimental" ||
+      this.#lateAcked < this.#lastInputExpiry ||
+      this.active ||
+      !atShellPrompt(frame)
+    )
+      return;
+    this.#confirmedEpoch = this.#predictionEpoch;
+    this.#promptEpoch = this.#predictionEpoch;
+    this.#stats.promptConfirmed++;
+  }
+
+  /** A shown prediction of `epoch` was wrong: if a prompt guess made it shown, stop guessing. */
+  #promptGuessFailed(epoch: number): void {
+    if (this.#promptEpoch !== 0 && epoch >= this.#promptEpoch) {
+      this.#promptEpoch = 0;
+      this.#promptSuspended = true;
+      this.#stats.promptWrong++;
+    }
   }
 
   #becomeTentative(): void {
@@ -715,6 +821,39 @@ export class PredictionEngine {
       cursor.row++;
     }
   }
+}
+
+/** Whether {@link warmUp} has run in this process. */
+let warmedUp = false;
+
+/**
+ * Runs a throwaway engine through typing, backspace, arrows, a confirmation, a misprediction,
+ * Enter and drawing on a small frame, once per process (from the first
+ * {@link PredictionEngine.cull}, when the first server frame arrives), so that V8 has compiled
+ * that code before the first real keystroke: otherwise its prediction is drawn 1–3 ms later
+ * than the next ones. It touches no other engine.
+ */
+function warmUp(): void {
+  warmedUp = true;
+  const blank = blankFrame(16, 3);
+  const grid = blank.grid.slice();
+  grid[0] = new RowBuilder(16).setCell(0, "$", 1).build();
+  const prompt = blank.with({ cursorRow: 0, cursorCol: 2 }, grid);
+  const e = new PredictionEngine({ display: "adaptive" });
+  e.setSendInterval(100);
+  e.cull(prompt, 0);
+  e.setLocalFrameSent(1);
+  e.newUserBytes(Uint8Array.of(0x61, 0x62, 0x7f, 0x1b, 0x5b, 0x44, 0x1b, 0x5b, 0x43, 0x63), prompt, 0);
+  e.apply(prompt);
+  e.shownCells(prompt);
+  e.predictedCursor(prompt);
+  grid[0] = new RowBuilder(16).setCell(0, "$", 1).setCell(2, "a", 1).setCell(3, "x", 1).build();
+  const echoed = blank.with({ cursorRow: 0, cursorCol: 4 }, grid);
+  e.setLocalFrameLateAcked(2);
+  e.cull(echoed, 300);
+  e.setLocalFrameSent(2);
+  e.newUserBytes(Uint8Array.of(0x0d, 0x64), echoed, 300);
+  e.apply(echoed);
 }
 
 /**
