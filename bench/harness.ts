@@ -7,8 +7,8 @@ import { TMUX_BOOT_ARGS } from "../test/helpers/tmux-args.js";
 
 /** The repository root (bench/run.mjs runs from a bundle under .tmp/bench, so the working directory counts). */
 export const ROOT = process.env.MOSH_TS_ROOT ?? process.cwd();
-/** The built mosh-ts-server (`npx tsup`). */
-export const TS_SERVER = join(ROOT, "dist", "bin", "mosh-ts-server.js");
+/** The built mosh-ts-server (`npx tsup`), or the program named by MOSH_TS_SERVER (to compare two builds). */
+export const TS_SERVER = process.env.MOSH_TS_SERVER ?? join(ROOT, "dist", "bin", "mosh-ts-server.js");
 /** Debian's mosh-server. */
 export const MOSH_SERVER = "/usr/bin/mosh-server";
 /** Debian's mosh-client. */
@@ -235,6 +235,12 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * mosh-ts-server runs as a program (as ssh runs it: its first line picks the interpreter), or with
+ * MOSH_TS_BENCH_VIA_NODE=1 as `node PROGRAM` (as the tests run it).
+ */
+const VIA_NODE = process.env.MOSH_TS_BENCH_VIA_NODE === "1";
+
 /** Environment of both servers' sessions. */
 function serverEnv(): Record<string, string> {
   return {
@@ -248,16 +254,21 @@ function serverEnv(): Record<string, string> {
 /**
  * Starts `mosh-ts-server new -i 127.0.0.1 -p 0 -l LANG=C.UTF-8 -- /bin/sh` (or Debian's mosh-server with the
  * same arguments); resolves as soon as `MOSH CONNECT` is read. `t0` is when the spawn started.
+ * `tsServer` is the mosh-ts-server program to run (default {@link TS_SERVER}).
  */
-export async function startServer(impl: Impl, command: string[] = ["/bin/sh"]): Promise<ServerHandle> {
-  if (impl === "mosh-ts" && !existsSync(TS_SERVER)) throw new Error(`${TS_SERVER} is missing: run npx tsup`);
+export async function startServer(
+  impl: Impl,
+  command: string[] = ["/bin/sh"],
+  tsServer: string = TS_SERVER,
+): Promise<ServerHandle> {
+  if (impl === "mosh-ts" && !existsSync(tsServer)) throw new Error(`${tsServer} is missing: run npx tsup`);
   if (impl === "mosh" && !existsSync(MOSH_SERVER))
     throw new Error(`${MOSH_SERVER} is missing (apt install mosh)`);
   const args = ["new", "-i", "127.0.0.1", "-p", "0", "-l", "LANG=C.UTF-8", "--", ...command];
   const t0 = now();
   const child: ChildProcess =
     impl === "mosh-ts"
-      ? spawn(process.execPath, [TS_SERVER, ...args], {
+      ? spawn(VIA_NODE ? process.execPath : tsServer, VIA_NODE ? [tsServer, ...args] : args, {
           detached: true,
           env: serverEnv(),
           stdio: ["ignore", "pipe", "pipe"],

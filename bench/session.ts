@@ -1,5 +1,7 @@
 // Session benchmark: start to prompt, `seq 1 200000` to final screen, Ctrl-C during `yes`; mosh-ts vs Debian's mosh 1.4.
-// Run: npm run bench [-- --reps N]
+// Run: npm run bench [-- --reps N] [--filter TEXT] [--start-only]   (MOSH_TS_SERVER_B=path: see CONFIGS)
+//   --filter: only the rows whose name contains TEXT (e.g. `--filter mosh-ts-server`);
+//   --start-only: measure MOSH CONNECT, first state and start to prompt only (no seq, no Ctrl-C).
 import { MoshSession } from "../sdk/session/mosh-session.js";
 import {
   banner,
@@ -27,6 +29,8 @@ interface Config {
   name: string;
   impl: Impl;
   client: ClientKind;
+  /** The mosh-ts-server program, if not the default one. */
+  program?: string;
 }
 
 const CONFIGS: Config[] = [
@@ -35,6 +39,16 @@ const CONFIGS: Config[] = [
   { name: "mosh-server + mosh-client (tmux)", impl: "mosh", client: "mosh-client" },
   { name: "mosh-ts-server + mosh-client (tmux)", impl: "mosh-ts", client: "mosh-client" },
 ];
+// MOSH_TS_SERVER_B=path adds a row for a second build of mosh-ts-server, to compare two builds in one run.
+if (process.env.MOSH_TS_SERVER_B) {
+  const program = process.env.MOSH_TS_SERVER_B;
+  CONFIGS.splice(1, 0, {
+    name: "mosh-ts-server B + MoshSession",
+    impl: "mosh-ts",
+    client: "MoshSession",
+    program,
+  });
+}
 
 interface Rep {
   connectLineMs: number;
@@ -78,7 +92,7 @@ function tmuxDriver(t: TmuxClient): Driver {
   };
 }
 
-async function oneRep(cfg: Config): Promise<Rep> {
+async function oneRep(cfg: Config, startOnly: boolean): Promise<Rep> {
   let server: ServerHandle | null = null;
   let driver: Driver | null = null;
   // The tmux server is started before the clock starts; launching mosh-client in it is timed.
@@ -86,7 +100,7 @@ async function oneRep(cfg: Config): Promise<Rep> {
   try {
     const t0 = now();
     let firstStateMs = Number.NaN;
-    server = await startServer(cfg.impl);
+    server = await startServer(cfg.impl, undefined, cfg.program);
     if (tmux) {
       await tmux.launch(server.port, server.key);
       driver = tmuxDriver(tmux);
@@ -106,6 +120,15 @@ async function oneRep(cfg: Config): Promise<Rep> {
     const tPrompt = await driver.waitFor(PROMPT, 15000);
     const startMs = tPrompt - t0;
     await server.pid;
+    if (startOnly) {
+      return {
+        connectLineMs: server.connectLineMs,
+        firstStateMs,
+        startMs,
+        seqMs: Number.NaN,
+        ctrlcMs: Number.NaN,
+      };
+    }
     await sleep(300);
 
     const tSeq = now();
@@ -138,17 +161,21 @@ await runBenchmark(async () => {
   const argv = process.argv.slice(2);
   const i = argv.indexOf("--reps");
   const reps = i >= 0 ? Math.max(1, Number(argv[i + 1])) : 5;
+  const f = argv.indexOf("--filter");
+  const filter = f >= 0 ? (argv[f + 1] ?? "") : "";
+  const startOnly = argv.includes("--start-only");
+  const configs = CONFIGS.filter((c) => c.name.includes(filter));
   banner("bench/session.ts: session start, bulk output and Ctrl-C latency");
-  const results = new Map<string, Rep[]>(CONFIGS.map((c) => [c.name, []]));
+  const results = new Map<string, Rep[]>(configs.map((c) => [c.name, []]));
   const failures = new Map<string, string>();
   // Interleave the configurations so a slow moment of the machine hits all of them alike.
   for (let r = 0; r < reps; r++) {
-    for (const cfg of CONFIGS) {
+    for (const cfg of configs) {
       try {
-        const rep = await oneRep(cfg);
+        const rep = await oneRep(cfg, startOnly);
         results.get(cfg.name)?.push(rep);
         process.stderr.write(
-          `  rep ${r + 1} ${cfg.name}: start ${rep.startMs.toFixed(0)} ms, seq ${rep.seqMs.toFixed(0)} ms, Ctrl-C ${rep.ctrlcMs.toFixed(0)} ms\n`,
+          `  rep ${r + 1} ${cfg.name}: connect ${rep.connectLineMs.toFixed(0)} ms, start ${rep.startMs.toFixed(0)} ms, seq ${rep.seqMs.toFixed(0)} ms, Ctrl-C ${rep.ctrlcMs.toFixed(0)} ms\n`,
         );
       } catch (err) {
         const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
@@ -157,7 +184,7 @@ await runBenchmark(async () => {
       }
     }
   }
-  const rows = CONFIGS.map((cfg) => {
+  const rows = configs.map((cfg) => {
     const reps_ = results.get(cfg.name) ?? [];
     return [
       cfg.name,
@@ -185,7 +212,8 @@ await runBenchmark(async () => {
   console.log(
     [
       "",
-      "MOSH CONNECT: spawning `<server> new -i 127.0.0.1 -p 0 -l LANG=C.UTF-8 -- /bin/sh` until that line is read.",
+      "MOSH CONNECT: spawning `<server> new -i 127.0.0.1 -p 0 -l LANG=C.UTF-8 -- /bin/sh` until that line is read",
+      "  (the program is executed as ssh would; MOSH_TS_BENCH_VIA_NODE=1 runs mosh-ts-server as `node PROGRAM`).",
       "first state: spawning the server until MoshSession.connect() resolved (the first server state arrived).",
       "start to prompt: spawning the server until `$ ` is on the client's screen (for mosh-client: the tmux",
       "  server is already running; launching mosh-client in it is included). seq: from typing the command",

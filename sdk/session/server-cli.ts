@@ -1,8 +1,10 @@
-// mosh-ts-server's command line: mosh-server's options, texts, locale check, detaching, signals and timeouts (§7.3–7.5, §10).
+// mosh-ts-server's command line and first process: mosh-server's options, texts and locale check, and starting the detached session process (§7.3–7.5, §10).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { isIP } from "node:net";
+import { existsSync } from "node:fs";
+import { isatty } from "node:tty";
 import { versionBlock } from "../version.js";
-import type { MoshServer, ServerExitInfo } from "./server-session.js";
+
+export { type DaemonHooks, runServerDaemon } from "./server-daemon.js";
 
 /** The argument that makes the program run as the detached session process (set by the program itself). */
 export const DAEMON_FLAG = "--session-daemon";
@@ -255,6 +257,27 @@ interface LocaleView {
   available: boolean;
 }
 
+/** C.UTF-8 as the C library spells it in locale variables (`C.UTF-8`, `C.utf8`, ...). */
+const C_UTF8 = /^C\.[Uu][Tt][Ff]-?8$/;
+/** Where glibc keeps C.UTF-8 (Debian, Ubuntu, Fedora; built in from glibc 2.35). */
+const C_UTF8_CTYPE = "/usr/lib/locale/C.utf8/LC_CTYPE";
+
+/**
+ * Whether every locale category variable that is set names C.UTF-8 and the C library has it: then
+ * `locale charmap` would say UTF-8 without complaint, and need not be run (it costs a process
+ * start on the way to MOSH CONNECT).
+ */
+function onlyCUtf8(env: Record<string, string | undefined>): boolean {
+  let any = false;
+  for (const name of LOCALE_VARS) {
+    const v = env[name];
+    if (name === "LANGUAGE" || v === undefined) continue;
+    if (!C_UTF8.test(v)) return false;
+    any = true;
+  }
+  return any && existsSync(C_UTF8_CTYPE);
+}
+
 function localeView(env: Record<string, string | undefined>): LocaleView {
   let ctype = "[no charset variables]";
   let value: string | null = null;
@@ -271,6 +294,7 @@ function localeView(env: Record<string, string | undefined>): LocaleView {
     const v = env[name];
     if (v !== undefined) localeEnv[name] = v;
   }
+  if (onlyCUtf8(env)) return { ctype, value, charset: "UTF-8", available: true };
   const r = spawnSync("locale", ["charmap"], { env: localeEnv, encoding: "utf8" });
   let charset: string;
   let available = true;
@@ -329,8 +353,8 @@ export function detachBanner(argv0: string, pid: number): string {
 }
 
 /** The window size of the stdin tty (mosh-server's initial pty size), else 80x24. */
-function stdinWindowSize(): { cols: number; rows: number } {
-  if (process.stdin.isTTY) {
+export function stdinWindowSize(): { cols: number; rows: number } {
+  if (isatty(0)) {
     const r = spawnSync("stty", ["size"], { stdio: ["inherit", "pipe", "ignore"], encoding: "utf8" });
     const m = /^(\d+) (\d+)/.exec(r.stdout ?? "");
     if (m && Number(m[1]) > 0 && Number(m[2]) > 0) return { rows: Number(m[1]), cols: Number(m[2]) };
@@ -339,7 +363,7 @@ function stdinWindowSize(): { cols: number; rows: number } {
 }
 
 /** Messages between the first process and the session process (over the inherited IPC channel; the key never touches argv or env). */
-type DaemonMessage =
+export type DaemonMessage =
   | { type: "stderr"; text: string }
   | { type: "ready"; port: number; key: string }
   | { type: "fail"; text: string };
@@ -348,11 +372,82 @@ type DaemonMessage =
 const DAEMON_START_TIMEOUT = 30000;
 
 /**
- * Runs `mosh-ts-server` as the first process: parses the command line, checks the locale, starts
- * the session process (detached, in its own session), and prints `MOSH CONNECT <port> <key>` and
- * the banner once it has bound its port. Resolves with the exit status.
+ * The session process's own environment: the first process's, without NODE_EXTRA_CA_CERTS (reading
+ * a CA bundle costs Node tens of ms at start-up, and the session makes no TLS connections). The
+ * session's command gets the full environment (from the configuration).
  */
-export async function runServerCli(args: readonly string[], argv0: string, script: string): Promise<number> {
+function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.NODE_EXTRA_CA_CERTS === undefined) return env;
+  const out = { ...env };
+  delete out.NODE_EXTRA_CA_CERTS;
+  return out;
+}
+
+/** Where the session process's start-up snapshot is (see {@link snapshotBlobName}). */
+export interface ServerCliOptions {
+  /**
+   * The start-up snapshot, tried first if the file exists (and MOSH_TS_SERVER_SNAPSHOT is not
+   * `0`): `blob`, and `script`, the real path of the program (node-pty is loaded from there). If
+   * the snapshot process ends without a word (a blob this Node cannot load), the program is run
+   * as the session process instead.
+   */
+  snapshot?: { blob: string; script: string };
+}
+
+/**
+ * The file name of the session process's start-up snapshot for this Node (a snapshot only loads
+ * in the Node that built it). scripts/build-server-snapshot.mjs writes it beside the program.
+ */
+export function snapshotBlobName(): string {
+  return `mosh-ts-server-${process.platform}-${process.arch}-node-${process.version}.blob`;
+}
+
+/** A started session process and what it reports. */
+interface DaemonHandle {
+  child: ChildProcess;
+  /** The `ready` or `fail` message; null if it exited (or timed out) without one. */
+  outcome: Promise<DaemonMessage | null>;
+  /** Whether any message came from it. */
+  heard(): boolean;
+}
+
+function startDaemon(nodeArgs: string[], verbose: boolean, argv0: string): DaemonHandle {
+  const child = spawn(process.execPath, nodeArgs, {
+    detached: true,
+    env: daemonEnv(process.env),
+    stdio: verbose ? ["ignore", "inherit", "inherit", "ipc"] : ["ignore", "ignore", "ignore", "ipc"],
+  });
+  let heard = false;
+  const outcome = new Promise<DaemonMessage | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), DAEMON_START_TIMEOUT);
+    const done = (m: DaemonMessage | null): void => {
+      clearTimeout(timer);
+      resolve(m);
+    };
+    child.on("message", (raw) => {
+      heard = true;
+      const m = raw as DaemonMessage;
+      if (m.type === "stderr") process.stderr.write(m.text);
+      else done(m);
+    });
+    child.once("error", (err) => done({ type: "fail", text: `${argv0}: ${err.message}\n` }));
+    child.once("exit", () => done(null));
+  });
+  return { child, outcome, heard: () => heard };
+}
+
+/**
+ * Runs `mosh-ts-server` as the first process: parses the command line, starts the session process
+ * (detached, in its own session; from its start-up snapshot if there is one) at once so that its
+ * start-up overlaps the locale check, sends it the configuration, and prints
+ * `MOSH CONNECT <port> <key>` and the banner once it has bound its port. Resolves with the exit status.
+ */
+export async function runServerCli(
+  args: readonly string[],
+  argv0: string,
+  script: string,
+  options: ServerCliOptions = {},
+): Promise<number> {
   const env = process.env;
   const parsed = parseServerCommandLine(args, argv0, env);
   if (parsed.kind === "exit") {
@@ -360,10 +455,19 @@ export async function runServerCli(args: readonly string[], argv0: string, scrip
     process.stderr.write(parsed.stderr);
     return parsed.code;
   }
+  const verbose = parsed.config.verbose > 0;
+  const attempts: string[][] = [];
+  const snap = options.snapshot;
+  if (snap && env.MOSH_TS_SERVER_SNAPSHOT !== "0" && existsSync(snap.blob)) {
+    attempts.push([...process.execArgv, "--snapshot-blob", snap.blob, snap.script, DAEMON_FLAG]);
+  }
+  attempts.push([...process.execArgv, script, DAEMON_FLAG]);
+  let daemon = startDaemon(attempts.shift() as string[], verbose, argv0);
   process.stderr.write(parsed.stderr);
   const locale = checkLocale(env, parsed.localeVars);
   process.stderr.write(locale.stderr);
   if (!locale.ok) {
+    killQuietly(daemon.child);
     spawnSync("locale", [], { stdio: ["ignore", "inherit", "inherit"], env: locale.env });
     return 1;
   }
@@ -377,35 +481,25 @@ export async function runServerCli(args: readonly string[], argv0: string, scrip
     ...stdinWindowSize(),
     env: locale.env,
   };
-  const verbose = config.verbose > 0;
-  const child = spawn(process.execPath, [...process.execArgv, script, DAEMON_FLAG], {
-    detached: true,
-    env: locale.env,
-    stdio: verbose ? ["ignore", "inherit", "inherit", "ipc"] : ["ignore", "ignore", "ignore", "ipc"],
-  });
-  const outcome = await new Promise<DaemonMessage | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), DAEMON_START_TIMEOUT);
-    const done = (m: DaemonMessage | null): void => {
-      clearTimeout(timer);
-      resolve(m);
-    };
-    child.on("message", (raw) => {
-      const m = raw as DaemonMessage;
-      if (m.type === "stderr") process.stderr.write(m.text);
-      else done(m);
-    });
-    child.once("error", (err) => done({ type: "fail", text: `${argv0}: ${err.message}\n` }));
-    child.once("exit", () => done(null));
-    child.send(config);
-  });
-  if (outcome === null || outcome.type !== "ready") {
-    if (outcome?.type === "fail") process.stderr.write(outcome.text);
+  let result: DaemonMessage | null;
+  for (;;) {
+    const { child } = daemon;
+    if (child.connected) child.send(config, (err) => err && killQuietly(child));
+    result = await daemon.outcome;
+    if (result !== null || daemon.heard() || attempts.length === 0) break;
+    // The snapshot did not start: run the program itself as the session process.
+    killQuietly(child);
+    daemon = startDaemon(attempts.shift() as string[], verbose, argv0);
+  }
+  const { child } = daemon;
+  if (result === null || result.type !== "ready") {
+    if (result?.type === "fail") process.stderr.write(result.text);
     else process.stderr.write(`${argv0}: the session process did not start\n`);
     killQuietly(child);
     return 1;
   }
   if (process.stdin.isTTY) process.stdout.write("\r\n\n");
-  process.stdout.write(`MOSH CONNECT ${outcome.port} ${outcome.key}\n`);
+  process.stdout.write(`MOSH CONNECT ${result.port} ${result.key}\n`);
   process.stderr.write(detachBanner(argv0, child.pid ?? 0));
   child.disconnect();
   child.unref();
@@ -422,113 +516,4 @@ function killQuietly(child: ChildProcess): void {
       // gone
     }
   }
-}
-
-/** strerror-like text for a bind error (mosh prints `bind: <strerror>`). */
-function bindErrorText(err: Error): string {
-  const texts: Record<string, string> = {
-    EADDRINUSE: "Address already in use",
-    EADDRNOTAVAIL: "Cannot assign requested address",
-    EACCES: "Permission denied",
-    EINVAL: "Invalid argument",
-    EAFNOSUPPORT: "Address family not supported by protocol",
-  };
-  const code = (err as { code?: unknown }).code;
-  return `bind: ${typeof code === "string" && texts[code] ? texts[code] : err.message}`;
-}
-
-/**
- * Runs the detached session process: receives its configuration from the first process, binds,
- * reports the port and key back over the IPC channel, then serves the session until it ends.
- * Resolves with the exit status.
- */
-export async function runServerDaemon(argv0: string): Promise<number> {
-  // The session modules (xterm, node-pty, ...) load only here, and while the config is on its way;
-  // the first process never loads them, so it prints MOSH CONNECT sooner.
-  const sessionModule = import("./server-session.js");
-  sessionModule.catch(() => undefined);
-  const config = await new Promise<ServerConfig | null>((resolve) => {
-    if (!process.send) {
-      resolve(null);
-      return;
-    }
-    process.once("message", (m) => resolve(m as ServerConfig));
-    process.once("disconnect", () => resolve(null));
-  });
-  if (config === null) return 1;
-  // mosh-server ignores SIGHUP and SIGPIPE once detached.
-  process.on("SIGHUP", () => undefined);
-  process.on("SIGPIPE", () => undefined);
-  const send = (m: DaemonMessage): void => {
-    if (process.connected) process.send?.(m);
-  };
-  const stderr = (text: string): void => {
-    if (process.connected) send({ type: "stderr", text });
-    else if (config.verbose > 0) process.stderr.write(text);
-  };
-  const log = (line: string): void => {
-    if (config.verbose > 0) process.stderr.write(`${line}\n`);
-  };
-  let bindAddress = config.bindAddress ?? undefined;
-  if (bindAddress !== undefined && !isIP(bindAddress)) {
-    stderr(
-      `Error binding to IP ${bindAddress}: Bad IP address (${bindAddress}): Name or service not known\n`,
-    );
-    bindAddress = undefined;
-  }
-  const range = config.port ?? [60001, 60999];
-  let server: MoshServer;
-  try {
-    const { MoshServer } = await sessionModule;
-    server = await MoshServer.start({
-      command: config.command ?? undefined,
-      env: config.env,
-      bindAddress,
-      port: range[0] === range[1] ? range[0] : range,
-      cols: config.cols,
-      rows: config.rows,
-      term: config.colors === 256 ? "xterm-256color" : "xterm",
-      networkTimeoutMs: config.networkTimeout * 1000,
-      log,
-      onBindError: (address, err) =>
-        stderr(
-          `Failed binding to ${address}:${range[1]}\nError binding to IP ${address}: ${bindErrorText(err)}\n`,
-        ),
-    });
-  } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    const any = bindAddress?.includes(":") ? "::" : "0.0.0.0";
-    send({
-      type: "fail",
-      text:
-        `Failed binding to ${any}:${range[1]}\n` +
-        `Error binding to any interface: ${bindErrorText(e)}\n` +
-        `Network exception: ${bindErrorText(e)}\n`,
-    });
-    return 1;
-  }
-  if (config.verbose > 1) server.on("error", (err) => process.stderr.write(`${err.message}\n`));
-  const exited = new Promise<ServerExitInfo>((resolve) => server.once("exit", resolve));
-  // The key travels back over the IPC channel only; then the channel is closed.
-  await new Promise<void>((resolve) => {
-    if (!process.send || !process.connected) return resolve();
-    process.send({ type: "ready", port: server.port, key: server.key.reveal() } satisfies DaemonMessage, () =>
-      resolve(),
-    );
-  });
-  if (process.connected) process.disconnect();
-  const shutdown = (): void => void server.close();
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
-  process.on("SIGUSR1", () => {
-    const idle = server.idleMs;
-    const limit = config.signalTimeout * 1000;
-    if (!limit || limit <= idle) {
-      log(`Network idle for ${Math.floor(idle / 1000)} seconds when SIGUSR1 received`);
-      void server.close();
-    }
-  });
-  await exited;
-  await new Promise<void>((resolve) => process.stdout.write(`\n[${argv0} is exiting.]\n`, () => resolve()));
-  return 0;
 }

@@ -1,0 +1,122 @@
+// mosh-ts-server as one process (run by the program's sh preamble from the start-up snapshot): mosh-server's start-up texts straight to the terminal, then the session.
+import { spawnSync } from "node:child_process";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { isatty } from "node:tty";
+import {
+  checkLocale,
+  detachBanner,
+  parseServerCommandLine,
+  parseTimeoutVariable,
+  type ServerConfig,
+  stdinWindowSize,
+} from "./server-cli.js";
+import { type DaemonHooks, serveSession } from "./server-daemon.js";
+
+/**
+ * The argument (after the program's path) that runs mosh-ts-server as one process. The program's
+ * sh preamble passes it after starting Node in a new session (`setsid`), and reads the exit status
+ * from fd 3, which this process closes once MOSH CONNECT and the banner are out.
+ */
+export const DIRECT_FLAG = "--session-direct";
+
+/** Where the sh preamble reads the exit status. */
+const STATUS_FD = 3;
+
+function write(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(fd, buf, off);
+  } catch {
+    // the terminal is gone
+  }
+}
+
+function reportStatus(status: number): void {
+  write(STATUS_FD, `${status}\n`);
+  try {
+    closeSync(STATUS_FD);
+  } catch {
+    // not open (not started by the preamble)
+  }
+}
+
+/** Points `fd` at /dev/null (close, then open: the lowest free descriptor is `fd`). */
+function toDevNull(fd: number, flags: "r" | "w"): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+  try {
+    const got = openSync("/dev/null", flags);
+    if (got !== fd) closeSync(got);
+  } catch {
+    // leave it closed
+  }
+}
+
+/**
+ * Runs `mosh-ts-server` as a single process: parses the command line and checks the locale (with
+ * mosh-server's texts and exit status), binds, prints `MOSH CONNECT <port> <key>` and the banner
+ * (with its own pid), then detaches from the terminal (stdin, stdout, stderr to /dev/null unless
+ * `-v`), reports the exit status on fd 3, and serves the session. Writes to the terminal with
+ * plain `write(2)`s only, so that no stream keeps it open. Resolves with the process's exit status.
+ */
+export async function runServerDirect(
+  args: readonly string[],
+  argv0: string,
+  hooks: DaemonHooks = {},
+): Promise<number> {
+  const env = process.env;
+  const parsed = parseServerCommandLine(args, argv0, env);
+  if (parsed.kind === "exit") {
+    write(1, parsed.stdout);
+    write(2, parsed.stderr);
+    reportStatus(parsed.code);
+    return parsed.code;
+  }
+  write(2, parsed.stderr);
+  const locale = checkLocale(env, parsed.localeVars);
+  write(2, locale.stderr);
+  if (!locale.ok) {
+    spawnSync("locale", [], { stdio: ["ignore", "inherit", "inherit"], env: locale.env });
+    reportStatus(1);
+    return 1;
+  }
+  const net = parseTimeoutVariable("MOSH_SERVER_NETWORK_TMOUT", env.MOSH_SERVER_NETWORK_TMOUT);
+  const sig = parseTimeoutVariable("MOSH_SERVER_SIGNAL_TMOUT", env.MOSH_SERVER_SIGNAL_TMOUT);
+  write(2, net.warning + sig.warning);
+  const config: ServerConfig = {
+    ...parsed.config,
+    networkTimeout: net.seconds,
+    signalTimeout: sig.seconds,
+    ...stdinWindowSize(),
+    env: locale.env,
+  };
+  let status = 1;
+  return serveSession(
+    config,
+    argv0,
+    {
+      stderr: (text) => write(2, text),
+      fail: (text) => write(2, text),
+      ready(port, key) {
+        if (isatty(0)) write(1, "\r\n\n");
+        write(1, `MOSH CONNECT ${port} ${key}\n`);
+        write(2, detachBanner(argv0, process.pid));
+        status = 0;
+        return Promise.resolve();
+      },
+      done() {
+        if (config.verbose === 0) {
+          toDevNull(0, "r");
+          toDevNull(1, "w");
+          toDevNull(2, "w");
+        }
+        reportStatus(status);
+      },
+    },
+    hooks,
+  );
+}
