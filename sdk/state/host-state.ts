@@ -2,10 +2,18 @@
 import { displayDiff, HOST_DISPLAY } from "../terminal/display-diff.js";
 import { type Frame, frameEquals } from "../terminal/frame.js";
 import type { SyncState } from "../transport/sync-state.js";
-import { encodeHostMessage, type HostOp } from "../wire/messages.js";
+import { writeHostMessage } from "../wire/host-message-writer.js";
 
-const EMPTY = new Uint8Array(0);
-const utf8 = new TextEncoder();
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** One remembered diff: from (frame, ack) to (frame, ack). */
+interface MemoEntry {
+  from: Frame;
+  fromAck: bigint;
+  to: Frame;
+  toAck: bigint;
+  diff: Uint8Array;
+}
 
 /**
  * One server state as mosh-protocol.md §8.2 defines it: the framebuffer (an immutable
@@ -51,19 +59,43 @@ export class HostState implements SyncState<HostState> {
     return new HostState(this.frame, this.echoAck);
   }
 
-  /** EchoAck (if changed) → Resize (if the size differs) → HostBytes (if the screens differ), as mosh's server. */
+  /** The last two diffs made (the sender asks for the same ones again, and for two bases per frame). */
+  #memo: [MemoEntry | null, MemoEntry | null] = [null, null];
+
+  /**
+   * EchoAck (if changed) → Resize (if the size differs) → HostBytes (if the screens differ), as
+   * mosh's server. Frames are immutable, so the last two results are remembered and a repeated
+   * request (same frames, same acks) costs nothing.
+   */
   diffFrom(base: HostState): Uint8Array {
     const to = this.frame;
     const from = base.frame;
-    const ops: HostOp[] = [];
-    if (this.echoAck !== base.echoAck) ops.push({ kind: "echoack", num: this.echoAck });
-    if (!frameEquals(from, to)) {
-      if (from.cols !== to.cols || from.rows !== to.rows)
-        ops.push({ kind: "resize", cols: to.cols, rows: to.rows });
-      const bytes = displayDiff(from, to, HOST_DISPLAY);
-      if (bytes.length > 0) ops.push({ kind: "hostbytes", bytes: utf8.encode(bytes) });
+    const toAck = this.echoAck;
+    const fromAck = base.echoAck;
+    const memo = this.#memo;
+    for (let i = 0; i < 2; i++) {
+      const m = memo[i];
+      if (m !== null && m.to === to && m.from === from && m.toAck === toAck && m.fromAck === fromAck)
+        return m.diff;
     }
-    return ops.length === 0 ? EMPTY : encodeHostMessage(ops);
+    let diff = EMPTY;
+    const ackChanged = toAck !== fromAck;
+    if (!frameEquals(from, to)) {
+      const resized = from.cols !== to.cols || from.rows !== to.rows;
+      const bytes = displayDiff(from, to, HOST_DISPLAY);
+      if (ackChanged || resized || bytes.length > 0) {
+        diff = writeHostMessage(
+          ackChanged ? toAck : null,
+          resized ? to : null,
+          bytes.length > 0 ? bytes : null,
+        );
+      }
+    } else if (ackChanged) {
+      diff = writeHostMessage(toAck, null, null);
+    }
+    memo[1] = memo[0];
+    memo[0] = { from, fromAck, to, toAck, diff };
+    return diff;
   }
 
   /**

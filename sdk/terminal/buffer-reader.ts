@@ -5,6 +5,29 @@ import { wcwidth } from "./wcwidth.js";
 
 const NBSP = 0xa0;
 
+/** xterm's packed cell words (3 per cell: content, fg, bg), if this xterm build exposes them. */
+interface PackedLine {
+  _line?: { _data?: unknown; length?: unknown };
+}
+
+/** Content word bits: a combined (multi-code-point) cell; the code point; the width (<< 22). */
+const COMBINED = 0x200000;
+const CODEPOINT = 0x1fffff;
+const WIDTH_1 = 1 << 22;
+const EMPTY_CELLS = new Uint32Array(0);
+
+/**
+ * The cells of `line` as xterm stores them, when available (a fast path for the commonest
+ * cells; every other cell, and any build without them, goes through the public API).
+ */
+function packedCells(line: IBufferLine | undefined): { data: Uint32Array; cells: number } | null {
+  const inner = (line as PackedLine | undefined)?._line;
+  const data = inner?._data;
+  const length = inner?.length;
+  if (!(data instanceof Uint32Array) || typeof length !== "number") return null;
+  return { data, cells: Math.min(length, Math.floor(data.length / 3)) };
+}
+
 /**
  * Converts xterm buffer lines into {@link Row}s without per-cell allocation: each line is read
  * into scratch arrays and compared with a candidate row from the previous snapshot; only a
@@ -77,7 +100,7 @@ export class BufferReader {
           if (moved && this.matches(moved)) reuse = moved;
         }
       }
-      out[y] = reuse ?? this.build();
+      out[y] = reuse ?? this.build(hash);
     }
     return out;
   }
@@ -89,6 +112,9 @@ export class BufferReader {
     const { meta, fg, bg, offsets } = this;
     this.textLen = 0;
     let prevWide = false;
+    const cells = packedCells(line);
+    const packed = cells === null ? EMPTY_CELLS : cells.data;
+    const packedCols = cells === null ? 0 : Math.min(cols, cells.cells);
     for (let x = 0; x < cols; x++) {
       offsets[x] = this.textLen;
       if (prevWide) {
@@ -98,6 +124,28 @@ export class BufferReader {
         bg[x] = bg[x - 1];
         prevWide = false;
         continue;
+      }
+      if (x < packedCols) {
+        // Fast path, same result as below: default colours and attributes, and either an empty
+        // cell or one narrow code point below U+0300 (never width 0, never combined).
+        const i = x * 3;
+        const content = packed[i];
+        if (packed[i + 1] === 0 && packed[i + 2] === 0) {
+          if ((content & ~WIDTH_1) === 0) {
+            meta[x] = 1 << 8;
+            fg[x] = 0;
+            bg[x] = 0;
+            continue;
+          }
+          const code = content & CODEPOINT;
+          if ((content & COMBINED) === 0 && content >>> 22 === 1 && code !== 0 && code < 0x300) {
+            this.pushCode(code);
+            meta[x] = 1 << 8;
+            fg[x] = 0;
+            bg[x] = 0;
+            continue;
+          }
+        }
       }
       if (!line?.getCell(x, cell)) {
         meta[x] = 1 << 8;
@@ -207,7 +255,7 @@ export class BufferReader {
     return true;
   }
 
-  private build(): Row {
+  private build(hash: number): Row {
     const n = this.textLen;
     let text = "";
     for (let i = 0; i < n; i += 4096) {
@@ -216,13 +264,17 @@ export class BufferReader {
         this.codes.subarray(i, Math.min(n, i + 4096)) as unknown as number[],
       );
     }
-    return new Row(
-      text,
-      this.offsets.slice(),
-      this.meta.slice(),
-      this.fg.slice(),
-      this.bg.slice(),
-      this.scratchWrap,
-    );
+    // One backing store for the row's four arrays (fewer, larger allocations for the GC).
+    const cols = this.cols;
+    const store = new ArrayBuffer(4 * (3 * cols + 1) + 2 * cols);
+    const offsets = new Uint32Array(store, 0, cols + 1);
+    const fg = new Uint32Array(store, 4 * (cols + 1), cols);
+    const bg = new Uint32Array(store, 4 * (2 * cols + 1), cols);
+    const meta = new Uint16Array(store, 4 * (3 * cols + 1), cols);
+    offsets.set(this.offsets);
+    fg.set(this.fg);
+    bg.set(this.bg);
+    meta.set(this.meta);
+    return new Row(text, offsets, meta, fg, bg, this.scratchWrap, hash);
   }
 }

@@ -56,7 +56,12 @@ function colorParams(c: Color, basic: number, extended: number): string {
 
 /** The state of one frame being drawn (mosh's FrameState). */
 class Painter {
-  readonly out: string[] = [];
+  /** The output so far (V8 concatenates strings as ropes, so appending is cheap). */
+  #out = "";
+  /** A run of printed cell text not yet appended: `runRow.text[runStart..runEnd)`. */
+  #runRow: Row | null = null;
+  #runStart = 0;
+  #runEnd = 0;
   /** Where the terminal's cursor is; -1 = unknown. `x` may equal the width (a pending wrap). */
   x = 0;
   y = 0;
@@ -73,13 +78,31 @@ class Painter {
     this.cursorVisible = cursorVisible;
   }
 
+  /** Appends `s` after any pending printed text. */
+  emit(s: string): void {
+    if (this.#runRow !== null) this.#flushRun();
+    this.#out += s;
+  }
+
+  /** Everything emitted. */
+  finish(): string {
+    if (this.#runRow !== null) this.#flushRun();
+    return this.#out;
+  }
+
+  #flushRun(): void {
+    const row = this.#runRow as Row;
+    this.#out += row.text.slice(this.#runStart, this.#runEnd);
+    this.#runRow = null;
+  }
+
   get penIsDefault(): boolean {
     return this.penAttrs === 0 && this.penFg === 0 && this.penBg === 0;
   }
 
   setPen(attrs: number, fg: Color, bg: Color, force = false): void {
     if (force || attrs !== this.penAttrs || fg !== this.penFg || bg !== this.penBg) {
-      this.out.push(sgr(attrs, fg, bg));
+      this.emit(sgr(attrs, fg, bg));
       this.penAttrs = attrs;
       this.penFg = fg;
       this.penBg = bg;
@@ -106,35 +129,46 @@ class Painter {
     if (lastX !== -1 && lastY !== -1) {
       const down = y - lastY;
       if (x === 0 && down >= 0 && down < 5 && this.lineFeedsSafe(lastY, y)) {
-        if (lastX !== 0) this.out.push("\r");
-        if (down > 0) this.out.push("\n".repeat(down));
+        if (lastX !== 0) this.emit("\r");
+        if (down > 0) this.emit("\n".repeat(down));
         return;
       }
       // Backspaces, unless a wrap is pending (the terminal's cursor is then one column left of lastX).
       const left = lastX - x;
       if (down === 0 && left > 0 && left < 5 && lastX < this.to.cols) {
-        this.out.push("\b".repeat(left));
+        this.emit("\b".repeat(left));
         return;
       }
     }
-    this.out.push(`${CSI}${y + 1};${x + 1}H`);
+    this.emit(`${CSI}${y + 1};${x + 1}H`);
   }
 
   /** Moves the cursor, hiding it first if it is shown (mosh's append_silent_move). */
   silentMove(y: number, x: number): void {
     if (this.x === x && this.y === y) return;
     if (this.cursorVisible) {
-      this.out.push(`${CSI}?25l`);
+      this.emit(`${CSI}?25l`);
       this.cursorVisible = false;
     }
     this.move(y, x);
   }
 
-  /** Prints cell x of `row` (an empty cell as a space). */
+  /** Prints cell x of `row` (an empty cell as a space); adjacent cells' text is appended as one slice. */
   printCell(row: Row, x: number): void {
     const s = row.offsets[x];
     const e = row.offsets[x + 1];
-    this.out.push(s === e ? " " : row.text.slice(s, e));
+    if (s === e) {
+      this.emit(" ");
+      return;
+    }
+    if (this.#runRow === row && this.#runEnd === s) {
+      this.#runEnd = e;
+      return;
+    }
+    if (this.#runRow !== null) this.#flushRun();
+    this.#runRow = row;
+    this.#runStart = s;
+    this.#runEnd = e;
   }
 
   canErase(): boolean {
@@ -200,9 +234,9 @@ function putRow(p: Painter, initialized: boolean, y: number, old: Row, wrap: boo
       p.silentMove(y, x - clear);
       p.setPen(blankAttrs, blankFg, blankBg);
       if (p.canErase() && p.opts.ech && clear > 4) {
-        p.out.push(`${CSI}${clear}X`);
+        p.emit(`${CSI}${clear}X`);
       } else {
-        p.out.push(" ".repeat(clear));
+        p.emit(" ".repeat(clear));
         p.x = x;
       }
       clear = 0;
@@ -236,9 +270,9 @@ function putRow(p: Painter, initialized: boolean, y: number, old: Row, wrap: boo
     // xterm's EL from column 0 also clears the previous row's wrap flag; ECH and spaces do not.
     const keepWrapAbove = start === 0 && y > 0 && to.grid[y - 1].wrap;
     if (p.canErase() && !wrapThis && (p.opts.ech || !keepWrapAbove)) {
-      p.out.push(keepWrapAbove ? `${CSI}${clear}X` : `${CSI}K`);
+      p.emit(keepWrapAbove ? `${CSI}${clear}X` : `${CSI}K`);
     } else {
-      p.out.push(" ".repeat(clear));
+      p.emit(" ".repeat(clear));
       p.x = x;
       wroteLast = true;
     }
@@ -255,7 +289,7 @@ function endRow(p: Painter, y: number, wrapThis: boolean): boolean {
     p.y++;
     return true;
   }
-  p.out.push("\r\n");
+  p.emit("\r\n");
   p.x = 0;
   p.y++;
   return false;
@@ -265,8 +299,8 @@ function titleSequences(p: Painter, to: Frame): void {
   const prefix = p.opts.titlePrefix ?? "";
   const title = prefix + to.title;
   const icon = to.iconName === to.title ? title : to.iconName;
-  if (icon === title) p.out.push(`${ESC}]0;${title}\x07`);
-  else p.out.push(`${ESC}]1;${icon}\x07${ESC}]2;${title}\x07`);
+  if (icon === title) p.emit(`${ESC}]0;${title}\x07`);
+  else p.emit(`${ESC}]1;${icon}\x07${ESC}]2;${title}\x07`);
 }
 
 const MOUSE_OFF = `${CSI}?1003l${CSI}?1002l${CSI}?1001l${CSI}?1000l`;
@@ -288,21 +322,20 @@ export function displayDiff(from: Frame | null, to: Frame, opts: DisplayOptions)
   let initialized = from !== null;
   const last = from ?? to;
   const p = new Painter(to, opts, from ? from.cursorVisible : true);
-  const out = p.out;
 
   // 1. bell
-  if (from && to.bellCount !== from.bellCount) out.push("\x07");
+  if (from && to.bellCount !== from.bellCount) p.emit("\x07");
   // 2. title and icon name
   if (opts.titles && to.titleSet && (!from || to.iconName !== from.iconName || to.title !== from.title)) {
     titleSequences(p, to);
   }
   // 3. clipboard
-  if (to.clipboard !== (from ? from.clipboard : "")) out.push(`${ESC}]52;c;${to.clipboard}\x07`);
+  if (to.clipboard !== (from ? from.clipboard : "")) p.emit(`${ESC}]52;c;${to.clipboard}\x07`);
   // 4. reverse video
-  if (!from || to.reverseVideo !== from.reverseVideo) out.push(to.reverseVideo ? `${CSI}?5h` : `${CSI}?5l`);
+  if (!from || to.reverseVideo !== from.reverseVideo) p.emit(to.reverseVideo ? `${CSI}?5h` : `${CSI}?5l`);
   // 5. size
   if (!from || to.cols !== from.cols || to.rows !== from.rows) {
-    out.push(`${CSI}r${CSI}0m${CSI}H${CSI}2J`);
+    p.emit(`${CSI}r${CSI}0m${CSI}H${CSI}2J`);
     initialized = false;
     p.x = 0;
     p.y = 0;
@@ -312,7 +345,7 @@ export function displayDiff(from: Frame | null, to: Frame, opts: DisplayOptions)
   }
   if (!initialized) {
     p.cursorVisible = false;
-    out.push(`${CSI}?25l`);
+    p.emit(`${CSI}?25l`);
   }
 
   const rows = to.rows;
@@ -344,14 +377,14 @@ export function displayDiff(from: Frame | null, to: Frame, opts: DisplayOptions)
       p.setPen(0, 0, 0, true);
       const bottom = k + h - 1;
       if (k + h === rows && p.y === rows - 1) {
-        out.push("\r", "\n".repeat(k));
+        p.emit(`\r${"\n".repeat(k)}`);
         p.x = 0;
       } else {
-        out.push(`${CSI}1;${bottom + 1}r`);
+        p.emit(`${CSI}1;${bottom + 1}r`);
         p.x = -1;
         p.y = -1;
         p.silentMove(bottom, 0);
-        out.push("\n".repeat(k), `${CSI}r`);
+        p.emit(`${"\n".repeat(k)}${CSI}r`);
         p.x = -1;
         p.y = -1;
       }
@@ -370,33 +403,33 @@ export function displayDiff(from: Frame | null, to: Frame, opts: DisplayOptions)
   if (!initialized || to.cursorRow !== p.y || to.cursorCol !== p.x) p.move(to.cursorRow, to.cursorCol);
   // 9. cursor visibility
   if (!initialized || to.cursorVisible !== p.cursorVisible)
-    out.push(to.cursorVisible ? `${CSI}?25h` : `${CSI}?25l`);
+    p.emit(to.cursorVisible ? `${CSI}?25h` : `${CSI}?25l`);
   // 10. pen: frames carry none, so leave the default
   p.setPen(0, 0, 0, !initialized);
   // 11. bracketed paste
   if (!initialized || to.bracketedPaste !== last.bracketedPaste) {
-    out.push(to.bracketedPaste ? `${CSI}?2004h` : `${CSI}?2004l`);
+    p.emit(to.bracketedPaste ? `${CSI}?2004h` : `${CSI}?2004l`);
   }
   // 12. mouse reporting
   if (!initialized || to.mouseMode !== last.mouseMode) {
-    if (to.mouseMode === 0) out.push(MOUSE_OFF);
+    if (to.mouseMode === 0) p.emit(MOUSE_OFF);
     else {
-      if (from && from.mouseMode !== 0) out.push(`${CSI}?${from.mouseMode}l`);
-      out.push(`${CSI}?${to.mouseMode}h`);
+      if (from && from.mouseMode !== 0) p.emit(`${CSI}?${from.mouseMode}l`);
+      p.emit(`${CSI}?${to.mouseMode}h`);
     }
   }
   // 13. focus events
   if (!initialized || to.focusEvents !== last.focusEvents)
-    out.push(to.focusEvents ? `${CSI}?1004h` : `${CSI}?1004l`);
+    p.emit(to.focusEvents ? `${CSI}?1004h` : `${CSI}?1004l`);
   // 14. mouse encoding
   if (!initialized || to.mouseEncoding !== last.mouseEncoding) {
-    if (to.mouseEncoding === 0) out.push(ENCODING_OFF);
+    if (to.mouseEncoding === 0) p.emit(ENCODING_OFF);
     else {
-      if (from && from.mouseEncoding !== 0) out.push(`${CSI}?${from.mouseEncoding}l`);
-      out.push(`${CSI}?${to.mouseEncoding}h`);
+      if (from && from.mouseEncoding !== 0) p.emit(`${CSI}?${from.mouseEncoding}l`);
+      p.emit(`${CSI}?${to.mouseEncoding}h`);
     }
   }
-  return out.join("");
+  return p.finish();
 }
 
 /** The sequences that paint `frame` on a blank terminal (diff from nothing, HostBytes options). */

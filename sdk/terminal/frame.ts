@@ -66,7 +66,11 @@ export class Row {
   /** Signature of the whole row. */
   readonly hash: number;
 
-  /** Takes ownership of the arrays; use {@link RowBuilder} or {@link blankRow} instead. */
+  /**
+   * Takes ownership of the arrays; use {@link RowBuilder} or {@link blankRow} instead. `hash`, if
+   * given, must be what {@link hashRow} returns for these contents (a reader that already
+   * computed it passes it to save the second pass).
+   */
   constructor(
     text: string,
     offsets: Uint32Array,
@@ -74,6 +78,7 @@ export class Row {
     fg: Uint32Array,
     bg: Uint32Array,
     wrap: boolean,
+    hash?: number,
   ) {
     this.cols = meta.length;
     this.text = text;
@@ -82,7 +87,7 @@ export class Row {
     this.fg = fg;
     this.bg = bg;
     this.wrap = wrap;
-    this.hash = hashRow(text, offsets, meta, fg, bg, wrap);
+    this.hash = hash ?? hashRow(text, offsets, meta, fg, bg, wrap);
   }
 
   /** The grapheme in cell x ('' = empty or the right half of a wide character). */
@@ -117,8 +122,8 @@ export class Row {
   }
 }
 
-/** FNV-1a over everything in a row. */
-function hashRow(
+/** FNV-1a over everything in a row: its text's UTF-16 units, then per cell meta, fg, bg and end offset. */
+export function hashRow(
   text: string,
   offsets: Uint32Array,
   meta: Uint16Array,

@@ -1,9 +1,9 @@
 // The transport instruction: protobuf TransportBuffers.Instruction, zlib-compressed (§4.2, §5.1).
-import { randomBytes } from "node:crypto";
-import { deflateSync, inflateSync } from "node:zlib";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { randomFillSync } from "node:crypto";
+import { fromBinary } from "@bufbuild/protobuf";
 import { InstructionSchema } from "./gen/transportinstruction_pb.js";
 import { WireError } from "./wire-error.js";
+import { deflateDatagram, inflateDatagram } from "./zlib-context.js";
 
 /** The only protocol version mosh 1.4.0 speaks. */
 export const PROTOCOL_VERSION = 2;
@@ -28,23 +28,63 @@ export interface Instruction {
   chaff: Uint8Array;
 }
 
-/** The receiver's inflate limit: 2048 × 2048 bytes, as mosh's. */
-const MAX_INFLATED = 4 * 1024 * 1024;
 const UINT32_MAX = 0xffffffff;
 const UINT64_MAX = 0xffffffffffffffffn;
-
-/** A plain Uint8Array view of the same bytes (no copy), so results never surface as Buffers. */
-function view(b: Uint8Array): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
 
 function checkUint64(name: string, v: bigint): void {
   if (v < 0n || v > UINT64_MAX) throw new RangeError(`${name} must be an unsigned 64-bit number`);
 }
 
+/** Largest number encoded with plain arithmetic (2^53 − 1). */
+const SAFE = 0x1fffffffffffffn;
+
+/** Bytes of the varint encoding of `v` (0 ≤ v < 2^64). */
+function varint64Size(v: bigint): number {
+  if (v <= SAFE) return varintSize(Number(v));
+  let n = 1;
+  for (let x = v >> 7n; x > 0n; x >>= 7n) n++;
+  return n;
+}
+
+/** Bytes of the varint encoding of `v` (0 ≤ v < 2^53). */
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Writes the varint `v` (0 ≤ v < 2^53) at `pos`; returns the position after it. */
+function putVarint(buf: Uint8Array, pos: number, v: number): number {
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+/** Writes the varint `v` (0 ≤ v < 2^64) at `pos`; returns the position after it. */
+function putVarint64(buf: Uint8Array, pos: number, v: bigint): number {
+  if (v <= SAFE) return putVarint(buf, pos, Number(v));
+  while (v >= 0x80n) {
+    buf[pos++] = Number(v & 0x7fn) | 0x80;
+    v >>= 7n;
+  }
+  buf[pos++] = Number(v);
+  return pos;
+}
+
+/** Scratch space for the serialised protobuf (it is compressed at once, so one buffer serves every call). */
+let scratch = new Uint8Array(2048);
+
 /**
  * Serialises `i` as real mosh does (all seven fields, in field-number order, empty `diff` and
  * `chaff` included as zero-length fields) and compresses it with zlib (header `78 9C`).
+ * The bytes are those protobuf's own encoder writes for the seven set fields; the zlib context
+ * is reused between calls (see ./zlib-context.ts).
  * @throws RangeError if a number is out of its field's range.
  */
 export function encodeInstruction(i: Instruction): Uint8Array {
@@ -55,18 +95,42 @@ export function encodeInstruction(i: Instruction): Uint8Array {
   checkUint64("newNum", i.newNum);
   checkUint64("ackNum", i.ackNum);
   checkUint64("throwawayNum", i.throwawayNum);
-  // Every field is assigned explicitly, so proto2 presence marks it set and toBinary writes it,
-  // zero values and empty bytes included.
-  const msg = create(InstructionSchema, {
-    protocolVersion: i.protocolVersion,
-    oldNum: i.oldNum,
-    newNum: i.newNum,
-    ackNum: i.ackNum,
-    throwawayNum: i.throwawayNum,
-    diff: i.diff,
-    chaff: i.chaff,
-  });
-  return view(deflateSync(toBinary(InstructionSchema, msg)));
+  const { diff, chaff } = i;
+  const size =
+    5 +
+    varintSize(i.protocolVersion) +
+    varint64Size(i.oldNum) +
+    varint64Size(i.newNum) +
+    varint64Size(i.ackNum) +
+    varint64Size(i.throwawayNum) +
+    2 +
+    varintSize(diff.length) +
+    diff.length +
+    varintSize(chaff.length) +
+    chaff.length;
+  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, scratch.length * 2));
+  const buf = scratch;
+  let pos = 0;
+  // Field tags: (field number << 3) | wire type (0 = varint, 2 = length-delimited).
+  buf[pos++] = 0x08;
+  pos = putVarint(buf, pos, i.protocolVersion);
+  buf[pos++] = 0x10;
+  pos = putVarint64(buf, pos, i.oldNum);
+  buf[pos++] = 0x18;
+  pos = putVarint64(buf, pos, i.newNum);
+  buf[pos++] = 0x20;
+  pos = putVarint64(buf, pos, i.ackNum);
+  buf[pos++] = 0x28;
+  pos = putVarint64(buf, pos, i.throwawayNum);
+  buf[pos++] = 0x32;
+  pos = putVarint(buf, pos, diff.length);
+  buf.set(diff, pos);
+  pos += diff.length;
+  buf[pos++] = 0x3a;
+  pos = putVarint(buf, pos, chaff.length);
+  buf.set(chaff, pos);
+  pos += chaff.length;
+  return deflateDatagram(buf.subarray(0, pos));
 }
 
 /**
@@ -77,8 +141,7 @@ export function encodeInstruction(i: Instruction): Uint8Array {
 export function decodeInstruction(compressed: Uint8Array): Instruction {
   let m: ReturnType<typeof fromBinary<typeof InstructionSchema>>;
   try {
-    const raw = inflateSync(compressed, { maxOutputLength: MAX_INFLATED });
-    m = fromBinary(InstructionSchema, view(raw), { readUnknownFields: false });
+    m = fromBinary(InstructionSchema, inflateDatagram(compressed), { readUnknownFields: false });
   } catch (err) {
     throw new WireError(`Illegal counterparty input: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -93,11 +156,27 @@ export function decodeInstruction(compressed: Uint8Array): Instruction {
   };
 }
 
+/** Pool of random bytes for chaff (padding needs no secrecy, but the system CSPRNG is cheap per 4 KiB, not per byte). */
+const pool = new Uint8Array(4096);
+let poolPos = pool.length;
+
+function poolBytes(n: number): Uint8Array {
+  if (poolPos + n > pool.length) {
+    randomFillSync(pool);
+    poolPos = 0;
+  }
+  const out = pool.slice(poolPos, poolPos + n);
+  poolPos += n;
+  return out;
+}
+
 /**
  * Random padding as mosh makes it: a length of `random_byte % 17` (0..16), then that many
- * random bytes. `random` defaults to the system CSPRNG; pass a seeded source in tests.
+ * random bytes. `random` defaults to the system CSPRNG (drawn from a pooled buffer); pass a
+ * seeded source in tests.
  */
-export function makeChaff(random: (n: number) => Uint8Array = randomBytes): Uint8Array {
+export function makeChaff(random?: (n: number) => Uint8Array): Uint8Array {
+  if (random === undefined) return poolBytes(poolBytes(1)[0] % 17);
   const len = random(1)[0] % 17;
   return Uint8Array.from(random(len));
 }
