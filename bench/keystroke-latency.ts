@@ -1,7 +1,11 @@
 // Keystroke-to-display latency of mosh-ts-client and Debian's mosh-client, side by side, through the link emulator (a benchmark, not a test).
 //
 // Usage: npm run bench:latency -- [--keys N] [--seed S] [--rtt 0,100,250,500] [--loss 0,10] [--no-editor]
-// Needs the built client (npx tsup), Debian's mosh-server and mosh-client, and tmux; the editor case uses `vi`.
+//        [--server mosh,mosh-ts] [--predict adaptive,never]
+// --server picks the server(s) both clients run against: Debian's mosh-server (`mosh`, the default)
+// and/or mosh-ts-server (`mosh-ts`, dist/bin/mosh-ts-server.js). --predict sets
+// MOSH_PREDICTION_DISPLAY for both clients (default adaptive); `never` measures the plain echo.
+// Needs the built programs (npx tsup), Debian's mosh-server and mosh-client, and tmux; the editor case uses `vi`.
 // BENCH_DEBUG=1 also prints each keystroke's latency and any error in full (stderr).
 //
 // Each client runs in its own private tmux server, attached to a tmux control-mode client through
@@ -17,6 +21,7 @@ import { Emulator } from "../sdk/terminal/emulator.js";
 
 const ROOT = process.env.MOSH_TS_ROOT ?? process.cwd();
 const OUR_CLIENT = join(ROOT, "dist", "bin", "mosh-ts-client.js");
+const OUR_SERVER = join(ROOT, "dist", "bin", "mosh-ts-server.js");
 const COLS = 80;
 const ROWS = 24;
 
@@ -33,6 +38,17 @@ const KEYS = Number(option("keys") ?? 24);
 const SEED = Number(option("seed") ?? 42);
 const RTTS = (option("rtt") ?? "0,100,250,500").split(",").map(Number);
 const LOSSES = (option("loss") ?? "0,10").split(",").map((x) => Number(x) / 100);
+type ServerName = "mosh" | "mosh-ts";
+const SERVERS = (option("server") ?? "mosh").split(",").map((x) => {
+  if (x !== "mosh" && x !== "mosh-ts") throw new Error(`--server: unknown server ${x} (mosh or mosh-ts)`);
+  return x as ServerName;
+});
+type Prediction = "adaptive" | "never" | "always";
+const PREDICTS = (option("predict") ?? "adaptive").split(",").map((x) => {
+  if (x !== "adaptive" && x !== "never" && x !== "always")
+    throw new Error(`--predict: unknown mode ${x} (adaptive, never or always)`);
+  return x as Prediction;
+});
 const VI = ["/usr/bin/vi", "/usr/bin/vim.tiny", "/usr/bin/vim"].find((p) => existsSync(p));
 const WITH_EDITOR = !process.argv.includes("--no-editor") && VI !== undefined;
 
@@ -112,11 +128,12 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Starts Debian's mosh-server running `command`; returns its port, key and daemon pid. */
-async function startServer(command: string[], env: Record<string, string>) {
+/** Starts Debian's mosh-server or mosh-ts-server running `command`; returns its port, key and daemon pid. */
+async function startServer(server: ServerName, command: string[], env: Record<string, string>) {
+  const args = ["new", "-i", "127.0.0.1", "-p", "0", "-l", "LANG=C.UTF-8", "--", ...command];
   const child = spawn(
-    "/usr/bin/mosh-server",
-    ["new", "-i", "127.0.0.1", "-p", "0", "-l", "LANG=C.UTF-8", "--", ...command],
+    server === "mosh" ? "/usr/bin/mosh-server" : process.execPath,
+    server === "mosh" ? args : [OUR_SERVER, ...args],
     {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -133,8 +150,8 @@ async function startServer(command: string[], env: Record<string, string>) {
   });
   await new Promise<void>((resolve) => child.once("close", () => resolve()));
   const m = /^MOSH CONNECT (\d+) (\S{22})/m.exec(out);
-  const p = /detached, pid = (\d+)/.exec(err);
-  if (!m || !p) throw new Error(`mosh-server did not start: ${err.trim()}`);
+  const p = /detached, pid = (\d+)/.exec(err + out);
+  if (!m || !p) throw new Error(`${server}-server did not start: ${err.trim()}`);
   const pid = Number(p[1]);
   const stop = async () => {
     kill(pid);
@@ -289,6 +306,8 @@ interface CellResult {
 }
 
 async function measure(
+  server: ServerName,
+  predict: Prediction,
   client: ClientName,
   context: Context,
   rttMs: number,
@@ -298,10 +317,10 @@ async function measure(
   const home = mkdtempSync(join(tmpdir(), "mosh-bench-"));
   cleanups.push(() => rmSync(home, { recursive: true, force: true }));
   const command = context === "shell" ? ["/bin/sh"] : [VI!, join(home, "notes.txt")];
-  const server = await startServer(command, { HOME: home, PS1: "$ ", TERM: "xterm-256color" });
+  const host = await startServer(server, command, { HOME: home, PS1: "$ ", TERM: "xterm-256color" });
   const half = { delayMs: rttMs / 2, loss };
   const em = await LinkEmulator.start({
-    target: { address: "127.0.0.1", port: server.port },
+    target: { address: "127.0.0.1", port: host.port },
     toServer: half,
     toClient: half,
     seed: SEED + rttMs,
@@ -311,7 +330,7 @@ async function measure(
     client === "mosh-ts-client"
       ? [process.execPath, OUR_CLIENT, "127.0.0.1", String(em.port)]
       : ["/usr/bin/mosh-client", "127.0.0.1", String(em.port)];
-  const tap = await startTapped(argv, { MOSH_KEY: server.key });
+  const tap = await startTapped(argv, { MOSH_KEY: host.key, MOSH_PREDICTION_DISPLAY: predict });
   try {
     await sleep(100);
     tap.start();
@@ -391,7 +410,7 @@ async function measure(
   } finally {
     await tap.stop();
     await em.stop();
-    await server.stop();
+    await host.stop();
   }
 }
 
@@ -407,7 +426,7 @@ function summary(r: CellResult): string[] {
   if (r.error) return [r.error, "", "", ""];
   const s = r.latencies.slice().sort((a, b) => a - b);
   const within = s.filter((x) => x <= 10).length / (s.length + r.missing);
-  const ms = (x: number) => (Number.isNaN(x) ? "—" : `${x.toFixed(0)} ms`);
+  const ms = (x: number) => (Number.isNaN(x) ? "—" : `${x.toFixed(x < 20 ? 1 : 0)} ms`);
   return [
     ms(quantile(s, 0.5)),
     ms(quantile(s, 0.9)) + (r.missing ? ` (${r.missing} lost)` : ""),
@@ -427,12 +446,17 @@ async function main(): Promise<void> {
     console.error(`${OUR_CLIENT} is missing: run \`npx tsup\` first.`);
     process.exit(1);
   }
+  if (SERVERS.includes("mosh-ts") && !existsSync(OUR_SERVER)) {
+    console.error(`${OUR_SERVER} is missing: run \`npx tsup\` first.`);
+    process.exit(1);
+  }
   const keys = typingTrace(KEYS, SEED);
   const contexts: Context[] = WITH_EDITOR ? ["shell", "editor"] : ["shell"];
   const started = now();
+  const serverNames = SERVERS.map((s) => (s === "mosh" ? "Debian's mosh-server" : "mosh-ts-server"));
   console.log(
     `Keystroke-to-display latency: ${KEYS} keystrokes per cell (seed ${SEED}, ${COLS}x${ROWS}), ` +
-      "Debian's mosh-server behind the link emulator, adaptive prediction (the default).",
+      `${serverNames.join(" / ")} behind the link emulator, prediction ${PREDICTS.join(" / ")}.`,
   );
   if (!WITH_EDITOR) {
     console.log(
@@ -444,32 +468,36 @@ async function main(): Promise<void> {
     console.log(`Editor: ${VI} (insert mode) on an empty file.`);
   }
   const rows: string[][] = [];
-  for (const context of contexts) {
-    for (const loss of LOSSES) {
-      for (const rtt of RTTS) {
-        const cells: string[] = [context, `${rtt} ms`, `${Math.round(loss * 100)} %`];
-        for (const client of ["mosh-ts-client", "mosh-client"] as const) {
-          let r: CellResult;
-          try {
-            r = await measure(client, context, rtt, loss, keys);
-          } catch (err) {
-            r = {
-              latencies: [],
-              missing: KEYS,
-              mispredictions: 0,
-              error: (err as Error).message.slice(0, 40),
-            };
-            if (process.env.BENCH_DEBUG) console.error(err);
+  for (const server of SERVERS) {
+    for (const predict of PREDICTS) {
+      for (const context of contexts) {
+        for (const loss of LOSSES) {
+          for (const rtt of RTTS) {
+            const cells: string[] = [server, predict, context, `${rtt} ms`, `${Math.round(loss * 100)} %`];
+            for (const client of ["mosh-ts-client", "mosh-client"] as const) {
+              let r: CellResult;
+              try {
+                r = await measure(server, predict, client, context, rtt, loss, keys);
+              } catch (err) {
+                r = {
+                  latencies: [],
+                  missing: KEYS,
+                  mispredictions: 0,
+                  error: (err as Error).message.slice(0, 40),
+                };
+                if (process.env.BENCH_DEBUG) console.error(err);
+              }
+              await cleanupAll();
+              cells.push(...summary(r));
+            }
+            rows.push(cells);
+            process.stderr.write(`  ${cells.join("  ")}\n`);
           }
-          await cleanupAll();
-          cells.push(...summary(r));
         }
-        rows.push(cells);
-        process.stderr.write(`  ${cells.join("  ")}\n`);
       }
     }
   }
-  const headers = ["context", "RTT", "loss"];
+  const headers = ["server", "predict", "context", "RTT", "loss"];
   for (const c of ["mosh-ts", "mosh"])
     headers.push(`${c} median`, `${c} p90`, `${c} ≤10 ms`, `${c} mispred.`);
   console.log(`\n${table(headers, rows)}`);

@@ -179,6 +179,8 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.#clock = options.clock ?? systemClock;
     this.#replica = new ScreenReplica(this.#cols, this.#rows);
     this.#frame = blankFrame(this.#cols, this.#rows);
+    // The window size is the stream's first event (as mosh-client's), ahead of any early keys.
+    this.#input.pushResize(this.#cols, this.#rows);
     this.#startTime = this.#clock.now();
     this.#predictions = new PredictionEngine({
       display: options.predict ?? "adaptive",
@@ -224,7 +226,6 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     if (this.#transport) throw new MoshError("closed", "connect() was already called");
     const address = await this.#resolve();
     const initialRemote = new HostView(this.#cols, this.#rows, this.#frame);
-    this.#input.pushResize(this.#cols, this.#rows);
     const initialLocal = new UserStream();
     const transport: SessionTransport = await Transport.open<UserStream, HostView>({
       role: "client",
@@ -282,17 +283,30 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
   /**
    * Sends keystrokes (raw bytes as a terminal would send them; strings are UTF-8 encoded). Each
    * call counts as one read from the keyboard for local echo prediction: more than 100 bytes
-   * is a paste, which is not predicted.
+   * is a paste, which is not predicted. Keys written before {@link MoshSession.connect} has opened
+   * the connection are kept and sent first.
    */
   write(data: string | Uint8Array): void {
-    if (!this.#transport || this.#ended || this.#transport.shutdownInProgress) return;
+    if (this.#ended || this.#transport?.shutdownInProgress) return;
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     if (bytes.length === 0) return;
-    const p = this.#predictions;
-    p.setLocalFrameSent(this.#transport.sentStateLast);
-    p.newUserBytes(bytes, this.#frame, this.#clock.now());
+    const t = this.#transport;
+    if (!t) {
+      // Before the transport is open (during connect()): kept, and sent with the first state.
+      this.#input.pushKeys(bytes);
+      return;
+    }
+    const sentLast = t.sentStateLast;
+    const now = this.#clock.now();
     this.#input.pushKeys(bytes);
-    this.#transport.setCurrentState(this.#input);
+    // Keystrokes leave at once (the transport's interactive fast path), not after mosh's pacing,
+    // and before the prediction work below: as if predicted first, with the state number sent before.
+    // Not before the first server state: until then the server may not have started its command.
+    if (this.#connected) t.expedite();
+    t.setCurrentState(this.#input);
+    const p = this.#predictions;
+    p.setLocalFrameSent(sentLast);
+    p.newUserBytes(bytes, this.#frame, now);
     this.#refresh();
     this.#scheduleTick();
   }
@@ -303,9 +317,9 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.#cols = cols;
     this.#rows = rows;
     this.#predictions.reset();
-    if (!this.#transport || this.#ended || this.#transport.shutdownInProgress) return;
+    if (this.#ended || this.#transport?.shutdownInProgress) return;
     this.#input.pushResize(cols, rows);
-    this.#transport.setCurrentState(this.#input);
+    this.#transport?.setCurrentState(this.#input);
   }
 
   /**

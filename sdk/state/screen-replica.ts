@@ -11,8 +11,11 @@ import type { HostView } from "./host-view.js";
  */
 export class ScreenReplica {
   private readonly emulator: Emulator;
-  /** The view whose screen the emulator currently holds. */
-  private loaded: HostView | null = null;
+  /**
+   * The frame the emulator holds: its last snapshot (or load). A view whose base has this very
+   * frame continues from the emulator as it is, hidden state included; any other base is loaded.
+   */
+  private loaded: Frame | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(cols: number, rows: number) {
@@ -28,17 +31,19 @@ export class ScreenReplica {
 
   private async materializeNow(view: HostView): Promise<Frame> {
     if (view.frame) return view.frame;
-    // Walk up to the nearest view that has a frame or is what the emulator already holds.
+    // Walk up to the nearest view that has a frame (the receiver's base is a copy of a
+    // materialised view, so this is normally one step, to the frame the emulator holds).
     const chain: HostView[] = [];
     let node: HostView | null = view;
-    while (node && !node.frame && node !== this.loaded) {
+    while (node && !node.frame) {
       chain.push(node);
       node = node.parent;
     }
     if (!node) throw new Error("host view has no materialised ancestor");
-    if (node !== this.loaded) {
-      await this.emulator.load(node.frame!);
-    }
+    const base = node.frame!;
+    if (base !== this.loaded) await this.emulator.load(base);
+    // Until the snapshot below, the emulator holds no frame anyone has (a failed write leaves it so).
+    this.loaded = null;
     for (let i = chain.length - 1; i >= 0; i--) {
       for (const op of chain[i].ops) {
         if (op.kind === "resize") this.emulator.resize(op.cols, op.rows);
@@ -49,7 +54,7 @@ export class ScreenReplica {
     view.frame = frame;
     view.parent = null;
     view.ops = [];
-    this.loaded = view;
+    this.loaded = frame;
     return frame;
   }
 

@@ -97,7 +97,7 @@ export class DatagramLog {
 
 /** Opens a server (port 60001 on 127.0.0.1 or ::1) and a client connected to it, over a fresh SimNetwork. */
 export async function simPair(
-  options: { seed?: number; conditions?: LinkConditions; ipv6?: boolean } = {},
+  options: { seed?: number; conditions?: LinkConditions; ipv6?: boolean; expediteEcho?: boolean } = {},
 ): Promise<SimPair> {
   const clock = new FakeClock();
   const net = new SimNetwork(clock, { seed: options.seed ?? 1, defaults: options.conditions });
@@ -114,6 +114,7 @@ export async function simPair(
     family,
     initialLocal: serverState,
     initialRemote: new ListState(),
+    expediteEcho: options.expediteEcho,
   });
   const client: ListTransport = await Transport.open<ListState, ListState>({
     role: "client",

@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import type { Instruction } from "../wire/instruction.js";
 import { PROTOCOL_VERSION, SHUTDOWN_NUM } from "../wire/instruction.js";
 import { ListState } from "./list-state.fixture.js";
-import { ACK_DELAY, ACK_INTERVAL, type SenderLink, TransportSender } from "./sender.js";
+import {
+  ACK_DELAY,
+  ACK_INTERVAL,
+  EARLY_FRAME_GAP,
+  EXPEDITE_WINDOW,
+  type SenderLink,
+  TransportSender,
+} from "./sender.js";
 
 class FakeLink implements SenderLink {
   rtoMs = 50;
@@ -292,5 +299,165 @@ describe("TransportSender", () => {
     expect(link.last.ackNum).toBe(SHUTDOWN_NUM);
     expect(s.counterpartyShutdownAckSent).toBe(true);
     expect(s.waitTime(T0 + 20)).toBe(20);
+  });
+});
+
+/** Ticks every ms from `from` (inclusive) to `to` (exclusive); returns the times something was sent. */
+function run(
+  s: TransportSender<ListState>,
+  link: FakeLink,
+  from: number,
+  to: number,
+  each?: (t: number) => void,
+) {
+  const times: number[] = [];
+  for (let t = from; t < to; t++) {
+    each?.(t);
+    const n = link.sent.length;
+    s.tick(t);
+    if (link.sent.length > n) times.push(t);
+  }
+  return times;
+}
+
+describe("TransportSender: the interactive fast path (expedite)", () => {
+  it("sends an expedited change at once, inside the send interval and without SEND_MINDELAY", () => {
+    const { s, link, cur } = started(8);
+    link.intervalMs = 250;
+    const t = T0 + 10; // 10 ms after the last send: mosh would wait until T0 + 250
+    s.expedite(t);
+    cur.push(1);
+    expect(s.waitTime(t)).toBe(0);
+    s.tick(t);
+    expect(link.sent).toHaveLength(2);
+    expect(link.last.newNum).toBe(2n);
+    const replica = new ListState();
+    replica.applyDiff(link.last.diff);
+    expect(replica.items).toEqual([1]);
+    expect(s.expedited(t)).toBe(false); // the credit is used up
+  });
+
+  it("is not delayed by an empty ack sent just before (the client's keystroke after its data ack)", () => {
+    const { s, link, cur } = started(1);
+    link.intervalMs = 125;
+    s.setDataAck();
+    s.tick(T0 + 500 + ACK_DELAY); // (the pending ack is due 100 ms after the first calculateTimers)
+    s.tick(T0 + 1000);
+    const acks = link.sent.length;
+    expect(link.last.diff.length).toBe(0);
+    const ackAt = s.sentStates[s.sentStates.length - 1].time;
+    // A keystroke 5 ms after that ack: mosh waits for ack + 125 ms.
+    cur.push(42);
+    expect(s.waitTime(ackAt + 5)).toBe(ackAt + 125 - (ackAt + 5));
+    s.expedite(ackAt + 5);
+    s.tick(ackAt + 5);
+    expect(link.sent).toHaveLength(acks + 1);
+    expect(link.last.diff.length).toBeGreaterThan(0);
+  });
+
+  it("gives one early frame per credit; the next change keeps mosh's schedule", () => {
+    const { s, link, cur } = started(8);
+    link.intervalMs = 250;
+    const t = T0 + 1000; // the last regular send (T0) is long past
+    s.expedite(t);
+    cur.push(1);
+    s.tick(t);
+    expect(link.sent).toHaveLength(2);
+    // More output 2 ms later (a command's output after the echo of Enter): SEND_MINDELAY after
+    // it, as mosh would send it had the early frame not been sent; not a whole interval later.
+    cur.push(2);
+    expect(run(s, link, t + 2, t + 300)).toEqual([t + 2 + 8]);
+    // And the frame after that is paced by the interval from that regular frame.
+    cur.push(3);
+    expect(run(s, link, t + 11, t + 600)).toEqual([t + 10 + 250]);
+  });
+
+  it("keeps early frames at least EARLY_FRAME_GAP apart", () => {
+    const { s, link, cur } = started(8);
+    link.intervalMs = 250;
+    s.tick(T0 + 1); // (nothing to send)
+    // A regular frame at T0 + 300 sets the pace: the next regular send is due at T0 + 550.
+    cur.push(1);
+    run(s, link, T0 + 300, T0 + 309);
+    expect(link.sent).toHaveLength(2);
+    const t = T0 + 320;
+    s.expedite(t);
+    cur.push(2);
+    s.tick(t);
+    expect(link.sent).toHaveLength(3);
+    // A second credit 5 ms later: the early frame waits for the gap, still long before T0 + 550.
+    s.expedite(t + 5);
+    cur.push(3);
+    expect(run(s, link, t + 5, t + 100)).toEqual([t + EARLY_FRAME_GAP]);
+  });
+
+  it("lets a credit expire after EXPEDITE_WINDOW", () => {
+    const { s, link, cur } = started(8);
+    link.intervalMs = 250;
+    s.tick(T0 + 300);
+    cur.push(1);
+    run(s, link, T0 + 300, T0 + 309); // a regular frame at T0 + 308: the next one is due at T0 + 558
+    const t = T0 + 320;
+    s.expedite(t);
+    expect(s.expedited(t + EXPEDITE_WINDOW)).toBe(true);
+    expect(s.expedited(t + EXPEDITE_WINDOW + 1)).toBe(false);
+    // The change comes after the window: mosh's schedule.
+    cur.push(2);
+    expect(run(s, link, t + EXPEDITE_WINDOW + 1, T0 + 700)).toEqual([T0 + 308 + 250]);
+  });
+
+  it("is ignored while shutting down", () => {
+    const { s, link } = started(8);
+    link.intervalMs = 250;
+    s.startShutdown(T0 + 5);
+    s.expedite(T0 + 5);
+    expect(s.expedited(T0 + 5)).toBe(false);
+    expect(run(s, link, T0 + 5, T0 + 300)).toEqual([T0 + 250]);
+  });
+
+  it("keeps a flood paced by the send interval, with at most one extra frame per credit", () => {
+    const flood = (credits: number[]) => {
+      const { s, link, cur } = started(8);
+      link.intervalMs = 100;
+      const end = T0 + 5000;
+      const times = run(s, link, T0 + 1, end, (t) => {
+        cur.push(t); // new output every ms
+        if (credits.includes(t)) s.expedite(t);
+      });
+      return { times, link };
+    };
+    const plain = flood([]);
+    const gaps = plain.times.slice(1).map((t, k) => t - plain.times[k]);
+    expect(new Set(gaps)).toEqual(new Set([100]));
+    // The user types 20 keys during the flood: one extra frame at most per key, sent at once;
+    // the other frames are still at least one send interval apart.
+    const credits = Array.from({ length: 20 }, (_, k) => T0 + 137 + k * 211);
+    const typed = flood(credits);
+    expect(typed.times.length).toBeLessThanOrEqual(plain.times.length + credits.length);
+    const extra = typed.times.filter((t) => credits.includes(t));
+    expect(extra.length).toBeGreaterThan(0);
+    const regular = typed.times.filter((t) => !credits.includes(t));
+    const regularGaps = regular.slice(1).map((t, k) => t - regular[k]);
+    expect(Math.min(...regularGaps)).toBeGreaterThanOrEqual(100);
+    expect(regular.length).toBeLessThanOrEqual(plain.times.length);
+  });
+
+  it("bounds a stream of expedited changes: one early frame, then mosh's pace", () => {
+    const { s, link, cur } = started(1);
+    link.intervalMs = 250;
+    const from = T0 + 1000;
+    // A program writes (and expedites) a byte every ms for 1 s.
+    const times = run(s, link, from, from + 1000, (t) => {
+      cur.push(t);
+      s.expedite(t);
+    });
+    // Early frames every EARLY_FRAME_GAP at most, regular frames every 250 ms at most.
+    expect(times.length).toBeLessThanOrEqual(1000 / EARLY_FRAME_GAP + 1000 / 250 + 2);
+    const gaps = times.slice(1).map((t, k) => t - times[k]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1);
+    // The newest frame carries everything up to the time it was sent.
+    const last = link.last;
+    const base = new DataView(last.diff.buffer, last.diff.byteOffset).getUint32(0);
+    expect(base + (last.diff.length - 4) / 4).toBe(times[times.length - 1] - from + 1);
   });
 });

@@ -17,6 +17,18 @@ export const SENT_STATES_CAP = 32;
 export const SERVER_SEND_MINDELAY = 8;
 /** SEND_MINDELAY of a client in ms. */
 export const CLIENT_SEND_MINDELAY = 1;
+/**
+ * How long (ms) an {@link TransportSender.expedite} credit stays valid: the time the peer's
+ * application gets to answer a keystroke (mosh's echo timeout, ECHO_TIMEOUT, is the same 50 ms).
+ * Not a mosh constant: the interactive fast path is a mosh-ts timing choice.
+ */
+export const EXPEDITE_WINDOW = 50;
+/**
+ * Early frames (the interactive fast path) are at least this many ms apart: the shortest frame
+ * interval mosh itself uses (SEND_INTERVAL_MIN), so a stream of expedited changes is never sent
+ * faster than mosh sends frames on a fast link.
+ */
+export const EARLY_FRAME_GAP = 20;
 
 const NEVER = Number.POSITIVE_INFINITY;
 const U64 = (1n << 64n) - 1n;
@@ -47,6 +59,22 @@ export interface SenderLink {
  * mosh's `TransportSender`: keeps the local state in sync with the peer by sending diffs from
  * the state the peer is assumed to hold, retransmitting, sending delayed and heartbeat acks,
  * and running the shutdown handshake. Time is passed in by the caller (ms, monotonic).
+ *
+ * **Interactive fast path (a deliberate difference from mosh's timing; the wire is unchanged).**
+ * mosh sends a change no sooner than SEND_MINDELAY after it and one send interval (SRTT/2,
+ * 20..250 ms) after the previous datagram of any kind, an empty ack included, so a keystroke
+ * and its echo often wait for the pacer. Here the owner may call {@link TransportSender.expedite}
+ * when a change is interactive (the client: the user typed; the server: a client state with
+ * user input arrived). That grants one *early frame*: the next change found within
+ * {@link EXPEDITE_WINDOW} ms is sent at once, without SEND_MINDELAY and inside the send
+ * interval. Bounds, so that a flood is still paced exactly as mosh paces it:
+ * - one early frame per `expedite` call (the credit is used up by it);
+ * - early frames are at least {@link EARLY_FRAME_GAP} ms apart;
+ * - early frames are extra: they do not move the regular schedule, which is mosh's rule computed
+ *   from the last *regular* send (so output that follows an early frame, such as a command's
+ *   output after the echo of Enter, is never later than mosh would send it, and a flood's
+ *   frames stay one send interval apart, with at most one early frame added per credit).
+ * Without `expedite` calls the timing is mosh's, to the millisecond.
  */
 export class TransportSender<S extends SyncState<S>> {
   #current: S;
@@ -64,6 +92,14 @@ export class TransportSender<S extends SyncState<S>> {
   #shutdownTries = 0;
   #shutdownStart = Number.NEGATIVE_INFINITY;
   #lastAckSent = -1n;
+  /** Time of the last regular (not early) send: mosh's `back.time` as if no early frame had been sent. */
+  #paceTime: number;
+  /** mosh's `next_send_time`, without the fast path (valid after `calculateTimers`). */
+  #regularSendTime: number;
+  /** The early-frame credit is valid until then (ms; -Infinity when there is none). */
+  #earlyUntil = Number.NEGATIVE_INFINITY;
+  /** When the last early frame was sent. */
+  #lastEarly = Number.NEGATIVE_INFINITY;
 
   /**
    * @param initial the local state 0; kept by reference as the current state (a copy becomes the sent state 0)
@@ -78,6 +114,8 @@ export class TransportSender<S extends SyncState<S>> {
     this.#mindelay = sendMindelay;
     this.#nextAckTime = now;
     this.#nextSendTime = now;
+    this.#regularSendTime = now;
+    this.#paceTime = now;
   }
 
   /** The live local state (held by reference). */
@@ -170,6 +208,21 @@ export class TransportSender<S extends SyncState<S>> {
     this.#pendingDataAck = true;
   }
 
+  /**
+   * Grants one early frame (the interactive fast path, see the class notes): the next change
+   * seen within `windowMs` is sent at once rather than after SEND_MINDELAY and the send
+   * interval, at most one early frame per {@link EARLY_FRAME_GAP} ms. Ignored while shutting down.
+   */
+  expedite(now: number, windowMs: number = EXPEDITE_WINDOW): void {
+    if (this.#shutdown) return;
+    this.#earlyUntil = now + windowMs;
+  }
+
+  /** Whether an early-frame credit is waiting to be used at `now`. */
+  expedited(now: number): boolean {
+    return this.#earlyUntil >= now;
+  }
+
   /** Records that a new peer state arrived at `now` (the active-retry window). */
   remoteHeard(now: number): void {
     this.#lastHeard = now;
@@ -201,9 +254,16 @@ export class TransportSender<S extends SyncState<S>> {
     const back = this.#sent[this.#sent.length - 1];
     const interval = this.#link.sendInterval();
     const heard = this.#lastHeard + ACTIVE_RETRY_TIMEOUT > now;
+    let early = NEVER;
     if (!this.#current.equals(back.state)) {
       if (this.#mindelayClock === null) this.#mindelayClock = now;
-      this.#nextSendTime = Math.max(this.#mindelayClock + this.#mindelay, back.time + interval);
+      // mosh: max(mindelay_clock + SEND_MINDELAY, back.sent_time + send_interval), where the
+      // last sent state's time is that of the last regular send (early frames are extra).
+      this.#nextSendTime = Math.max(this.#mindelayClock + this.#mindelay, this.#paceTime + interval);
+      if (this.#earlyUntil >= now && !this.#shutdown) {
+        early = Math.max(this.#mindelayClock, this.#lastEarly + EARLY_FRAME_GAP);
+        if (early > this.#earlyUntil) early = NEVER;
+      }
     } else if (!this.#current.equals(this.#assumed.state) && heard) {
       this.#nextSendTime = back.time + interval;
       if (this.#mindelayClock !== null) {
@@ -214,6 +274,8 @@ export class TransportSender<S extends SyncState<S>> {
     } else {
       this.#nextSendTime = NEVER;
     }
+    this.#regularSendTime = this.#nextSendTime;
+    if (early < this.#nextSendTime) this.#nextSendTime = early;
 
     if (this.#shutdown || this.#ackNum === SHUTDOWN_NUM) this.#nextAckTime = back.time + interval;
   }
@@ -245,8 +307,15 @@ export class TransportSender<S extends SyncState<S>> {
         this.#mindelayClock = null;
       }
     } else if (now >= this.#nextSendTime || now >= this.#nextAckTime) {
+      const early = now < this.#regularSendTime && now < this.#nextAckTime;
       this.#sendToReceiver(diff, now);
       this.#mindelayClock = null;
+      if (early) {
+        this.#lastEarly = now;
+        this.#earlyUntil = Number.NEGATIVE_INFINITY;
+      } else {
+        this.#paceTime = now;
+      }
     }
   }
 
@@ -283,6 +352,7 @@ export class TransportSender<S extends SyncState<S>> {
     const back = this.#sent[this.#sent.length - 1];
     const newNum = this.#shutdown ? SHUTDOWN_NUM : (back.num + 1n) & U64;
     this.#addSentState(now, newNum, this.#current.clone());
+    this.#paceTime = now;
     this.#sendInstruction(EMPTY, newNum);
     this.#nextAckTime = now + ACK_INTERVAL;
     this.#nextSendTime = NEVER;

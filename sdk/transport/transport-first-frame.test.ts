@@ -13,7 +13,8 @@ afterEach(() => {
 describe("Transport (server) before the first RTT sample", () => {
   it("sends a state change that follows its first empty ack after SEND_INTERVAL_MIN, not 250 ms", async () => {
     // 100 ms each way: the server's first RTT sample needs a full round trip after its first datagram.
-    const p = await simPair({ conditions: { delay: 100 } });
+    // mosh's pace (no interactive fast path), which this test is about.
+    const p = await simPair({ conditions: { delay: 100 }, expediteEcho: false });
     pair = p;
     p.clientState.push(1);
     p.client.setCurrentState(p.clientState);

@@ -40,6 +40,13 @@ export interface TransportOptions<L, R> {
   port?: number | readonly [number, number];
   /** SEND_MINDELAY in ms (default 8 for a server, 1 for a client, as mosh). */
   sendMindelay?: number;
+  /**
+   * Server: send the first frame after a client state with user input at once (the echo of a
+   * keystroke), as {@link Transport.expedite} does, instead of after SEND_MINDELAY and the send
+   * interval. Default true; false gives mosh-server's timing exactly. The client asks for its
+   * own early frames with {@link Transport.expedite}.
+   */
+  expediteEcho?: boolean;
   /** Server: told when binding to `bindAddress` failed and any interface is tried instead. */
   onBindError?: (address: string, err: Error) => void;
 }
@@ -86,14 +93,18 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
   readonly #sender: TransportSender<L>;
   readonly #receiver: TransportReceiver<R>;
   #cancelTimer: (() => void) | null = null;
+  /** When the pending timer fires (ms of the transport clock, whole ms as `#now()`). */
+  #timerDue = Number.NaN;
   #closed = false;
   #finished = false;
   #counterpartyReported = false;
+  readonly #expediteEcho: boolean;
 
   private constructor(opts: TransportOptions<L, R>, conn: Connection) {
     super();
     this.#clock = opts.clock;
     this.#conn = conn;
+    this.#expediteEcho = opts.role === "server" && (opts.expediteEcho ?? true);
     const now = this.#now();
     const mindelay =
       opts.sendMindelay ?? (opts.role === "client" ? CLIENT_SEND_MINDELAY : SERVER_SEND_MINDELAY);
@@ -184,6 +195,18 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
     if (this.#closed) return;
     this.#sender.setCurrentState(s);
     this.#service();
+  }
+
+  /**
+   * Marks the local change being made as interactive (a keystroke): the next change is sent at
+   * once, inside the send interval and without SEND_MINDELAY, instead of on mosh's schedule;
+   * one early frame per call, at most one per 20 ms, and later frames keep mosh's pace (see
+   * {@link TransportSender}). Call it, change the state, then {@link Transport.setCurrentState}.
+   * A timing difference from mosh only; what is sent is the same.
+   */
+  expedite(): void {
+    if (this.#closed) return;
+    this.#sender.expedite(this.#now());
   }
 
   /** The newest remote state received (never mutated by the transport; do not mutate it). */
@@ -290,7 +313,11 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
       const { num, state } = outcome.received;
       this.#sender.setAckNum(num);
       this.#sender.remoteHeard(now);
-      if (inst.diff.length > 0) this.#sender.setDataAck();
+      if (inst.diff.length > 0) {
+        this.#sender.setDataAck();
+        // Server: user input arrived; its echo (the next change) may go out at once.
+        if (this.#expediteEcho && num !== SHUTDOWN_NUM) this.#sender.expedite(now);
+      }
       this.#guard(() => this.emit("remote-state", num, state));
     } else if (outcome.kind === "illegal") {
       this.#conn.stats.illegalInput++;
@@ -351,10 +378,17 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
     return this.#closed;
   }
 
+  /** Sets the one timer `wait` ms from now; a timer already set for that very time is kept (no timer churn per datagram). */
   #schedule(wait: number): void {
+    if (this.#closed || this.#finished || !Number.isFinite(wait)) {
+      this.#cancelTimer?.();
+      this.#cancelTimer = null;
+      return;
+    }
+    const due = this.#now() + wait;
+    if (this.#cancelTimer && due === this.#timerDue) return;
     this.#cancelTimer?.();
-    this.#cancelTimer = null;
-    if (this.#closed || this.#finished || !Number.isFinite(wait)) return;
+    this.#timerDue = due;
     this.#cancelTimer = this.#clock.setTimer(wait, () => {
       this.#cancelTimer = null;
       this.#service();
