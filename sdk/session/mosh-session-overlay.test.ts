@@ -154,6 +154,16 @@ async function connected(delay: number, opts: Partial<MoshSessionOptions> = {}) 
 const row0 = (f: Frame) => f.row(0).toString();
 
 describe("MoshSession overlays (simulated 300 ms RTT)", () => {
+  it("with predictAtPrompt false, waits for the first echo as mosh does", async () => {
+    const { session, until } = await connected(150, { predictAtPrompt: false });
+    session.write("e");
+    expect(row0(session.screen({ overlay: true }))).toBe("$");
+    await until(() => row0(session.screen()) === "$ e");
+    await until(() => session.predictionStats.confirmed === 1);
+    session.write("c");
+    expect(row0(session.screen({ overlay: true }))).toBe("$ ec");
+  });
+
   it("shows typed characters before the echo, underlined, and ends on the server's screen", async () => {
     const { session, until, shell } = await connected(150);
     const events: PredictInfo[] = [];

@@ -48,6 +48,13 @@ export interface MoshSessionOptions {
   predict?: DisplayPreference;
   /** Predicted characters overwrite instead of inserting (mosh's `MOSH_PREDICTION_OVERWRITE=yes`; default false). */
   predictOverwrite?: boolean;
+  /**
+   * Show the first keystrokes after Enter at once when the screen shows a shell prompt (`$ `,
+   * `# `, ...; never a password prompt), where mosh waits one round trip for the first echo
+   * (default true; `MOSH_TS_PREDICTION_PROMPT=no` for mosh-ts-client). False gives mosh's exact
+   * behaviour.
+   */
+  predictAtPrompt?: boolean;
   /** Appended to notification-bar texts, e.g. ` [To quit: Ctrl-^ .]` (default none). */
   quitHint?: string;
   /** Injected clock (tests use a fake one). */
@@ -185,6 +192,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.#predictions = new PredictionEngine({
       display: options.predict ?? "adaptive",
       overwrite: options.predictOverwrite ?? false,
+      confirmAtPrompt: options.predictAtPrompt ?? true,
     });
     this.#notes = new NotificationEngine(this.#startTime, {
       quitHint: options.quitHint ?? "",

@@ -33,10 +33,12 @@ export interface PredictionSettings {
   display: DisplayPreference;
   /** `MOSH_PREDICTION_OVERWRITE=yes`. */
   overwrite: boolean;
+  /** Predict at a fresh shell prompt before the first echo (mosh-ts only; `MOSH_TS_PREDICTION_PROMPT=no` turns it off). */
+  atPrompt: boolean;
 }
 
 /**
- * Reads `MOSH_PREDICTION_DISPLAY` and `MOSH_PREDICTION_OVERWRITE`. Returns the error text
+ * Reads `MOSH_PREDICTION_DISPLAY`, `MOSH_PREDICTION_OVERWRITE` and `MOSH_TS_PREDICTION_PROMPT`. Returns the error text
  * mosh-client prints (then exits with status 1) for an unknown mode, even an empty one.
  */
 export function predictionFromEnv(env: NodeJS.ProcessEnv): PredictionSettings | { error: string } {
@@ -46,6 +48,7 @@ export function predictionFromEnv(env: NodeJS.ProcessEnv): PredictionSettings | 
   return {
     display: (mode as DisplayPreference | undefined) ?? "adaptive",
     overwrite: env.MOSH_PREDICTION_OVERWRITE === "yes",
+    atPrompt: env.MOSH_TS_PREDICTION_PROMPT !== "no",
   };
 }
 
@@ -84,6 +87,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     rows,
     predict: prediction.display,
     predictOverwrite: prediction.overwrite,
+    predictAtPrompt: prediction.atPrompt,
     connectTimeoutMs: o.connectTimeoutMs,
     quitHint: quitHint(escapeKey),
   });
