@@ -16,8 +16,6 @@ export default defineConfig([
       "bin/mosh-ts-client": "bin/mosh-ts-client.ts",
       "bin/mosh-ts": "bin/mosh-ts.ts",
       "bin/mosh-mux": "bin/mosh-mux.ts",
-      // mosh-mux's worker thread for local panes' servers (tui/server-thread.ts).
-      "bin/mosh-mux-server": "tui/server-thread-worker.ts",
     },
     format: ["esm"],
     sourcemap: true,

@@ -115,7 +115,6 @@ const app = new MuxApp({
   sources,
   config,
   layout: layout ?? (opts.demo ? "tiled" : undefined),
-  serverWorker: new URL("./mosh-mux-server.js", import.meta.url),
   onStarted: (panes) => {
     if (opts.demo) stopFlap = startFlapping(panes, flap);
   },

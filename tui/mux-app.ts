@@ -8,7 +8,6 @@ import { COMMANDS, type MuxConfig } from "./config.js";
 import { type KeyToken, KeyTokenizer, PrefixKeys } from "./key-input.js";
 import { Layout, type Rect, type SplitDir } from "./layout.js";
 import { Pane, type PaneSource, parseTarget } from "./pane.js";
-import { LocalServers } from "./server-thread.js";
 
 /** Options of {@link MuxApp}. */
 export interface MuxAppOptions {
@@ -22,8 +21,6 @@ export interface MuxAppOptions {
   onStarted?: (panes: readonly Pane[]) => void;
   /** Smallest interval between two draws in ms (default 16: frames are coalesced to ~60 per second). */
   frameIntervalMs?: number;
-  /** The built worker entry (`mosh-mux-server.js`) that hosts the local panes' servers on a thread of their own. */
-  serverWorker?: URL;
 }
 
 /** blessed's screen cells (not in @types/blessed). */
@@ -140,7 +137,6 @@ export class MuxApp {
   readonly #views = new Map<number, PaneView>();
   readonly #keys: PrefixKeys;
   readonly #tokenizer = new KeyTokenizer();
-  readonly #servers: LocalServers;
   #screen: blessed.Widgets.Screen | null = null;
   #s: ScreenInternals | null = null;
   #focus = 0;
@@ -161,7 +157,6 @@ export class MuxApp {
 
   constructor(opts: MuxAppOptions) {
     this.#opts = opts;
-    this.#servers = new LocalServers(opts.serverWorker);
     this.#keys = new PrefixKeys(opts.config.prefix, opts.config.bindings);
   }
 
@@ -214,7 +209,6 @@ export class MuxApp {
     this.#setNotice("closing sessions…", 5000);
     this.#scheduleDraw();
     await Promise.all([...this.#panes.values()].map((p) => p.close()));
-    await this.#servers.stop();
     if (this.#ticker) clearInterval(this.#ticker);
     if (this.#drawTimer) clearTimeout(this.#drawTimer);
     this.restoreTerminal();
@@ -244,7 +238,6 @@ export class MuxApp {
       24,
       this.#opts.config.scrollbackLines,
       () => this.#scheduleDraw(),
-      this.#servers,
       (question, { echo }) => this.#ask(id, question, echo),
     );
     this.#panes.set(id, pane);
@@ -715,6 +708,7 @@ export class MuxApp {
       }
     }
     for (const [id, pane] of this.#panes) {
+      pane.background = id !== this.#focus;
       const v = this.#views.get(id);
       if (v && v.rect.w > 0 && v.rect.h > 0) this.#drawPane(pane, v, now);
     }

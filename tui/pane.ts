@@ -3,14 +3,14 @@ import { connect } from "../sdk/bootstrap/connect.js";
 import type { PromptFn } from "../sdk/bootstrap/prompt.js";
 import { type LinkDirectionProfile, LinkEmulator } from "../sdk/linkem/link-emulator.js";
 import { MoshSession } from "../sdk/session/mosh-session.js";
+import { MoshServer } from "../sdk/session/server-session.js";
 import { blankFrame, type Frame } from "../sdk/terminal/frame.js";
 import { Scrollback } from "./scrollback.js";
-import { type LocalServer, LocalServers } from "./server-thread.js";
 
 /** What a pane connects to. */
 export type PaneSource =
   | {
-      /** A mosh server on loopback (no SSH), on a worker thread of this process. */
+      /** An in-process mosh server on loopback (no SSH). */
       kind: "local";
       /** Program and arguments (default: the login shell). */
       command?: string[];
@@ -30,6 +30,9 @@ export type PaneState = "connecting" | "live" | "stalled" | "ended" | "failed";
 
 /** Most lines of SSH messages a connecting pane keeps (warnings, motd, "Permanently added ..."). */
 const MAX_NOTES = 50;
+
+/** Least time (ms) between two screens of a pane that does not have the focus. */
+export const BACKGROUND_RENDER_MS = 100;
 
 /** Threshold (ms) after which a pane counts as stalled (mosh's "Last contact" threshold). */
 export const STALL_MS = 6500;
@@ -65,7 +68,7 @@ export class Pane {
   readonly scrollback: Scrollback;
   #state: PaneState = "connecting";
   #session: MoshSession | null = null;
-  #server: LocalServer | null = null;
+  #server: MoshServer | null = null;
   #link: LinkEmulator | null = null;
   #frame: Frame;
   #view: Frame;
@@ -76,7 +79,7 @@ export class Pane {
   #closing: Promise<void> | null = null;
   #cols: number;
   #rows: number;
-  #servers: LocalServers;
+  #background = false;
   #prompt: PromptFn | undefined;
   #opening: Promise<void> | null = null;
   readonly #abort = new AbortController();
@@ -93,10 +96,8 @@ export class Pane {
     rows: number,
     scrollbackLines: number,
     onChange: () => void,
-    servers: LocalServers = new LocalServers(),
     prompt?: PromptFn,
   ) {
-    this.#servers = servers;
     this.#prompt = prompt;
     this.id = id;
     this.source = source;
@@ -172,8 +173,10 @@ export class Pane {
       const src = this.source;
       let session: MoshSession;
       if (src.kind === "local") {
-        this.#server = await this.#servers.start({
+        this.#server = await MoshServer.start({
           command: src.command,
+          bindAddress: "127.0.0.1",
+          port: 0,
           cols: this.#cols,
           rows: this.#rows,
         });
@@ -226,8 +229,19 @@ export class Pane {
     }
   }
 
+  /**
+   * Whether the user is looking elsewhere: a background pane takes at most one screen per
+   * {@link BACKGROUND_RENDER_MS} from its session, so busy panes leave time for the focused one.
+   */
+  set background(bg: boolean) {
+    if (bg === this.#background) return;
+    this.#background = bg;
+    if (this.#session) this.#session.renderIntervalMs = bg ? BACKGROUND_RENDER_MS : 0;
+  }
+
   #attach(session: MoshSession): void {
     this.#session = session;
+    session.renderIntervalMs = this.#background ? BACKGROUND_RENDER_MS : 0;
     session.on("screen", (f) => {
       this.scrollback.observe(this.#frame, f);
       this.#frame = f;

@@ -153,6 +153,28 @@ async function connected(delay: number, opts: Partial<MoshSessionOptions> = {}) 
 
 const row0 = (f: Frame) => f.row(0).toString();
 
+describe("MoshSession renderIntervalMs", () => {
+  it("takes at most one screen per interval from the server's states, always the newest", async () => {
+    const { session, pass, until } = await connected(5);
+    const screens: string[] = [];
+    session.on("screen", (f) => screens.push(row0(f)));
+    session.renderIntervalMs = 400;
+    for (const ch of "abcdef") {
+      session.write(ch);
+      await pass(40);
+    }
+    // Six echoes arrived within 240 ms: at most the first went straight to the screen.
+    expect(screens.length).toBeLessThanOrEqual(1);
+    await until(() => row0(session.screen()) === "$ abcdef");
+    expect(screens.length).toBeLessThanOrEqual(2);
+    // Back to 0: a pending state is shown at once.
+    session.write("g");
+    await pass(30);
+    session.renderIntervalMs = 0;
+    await until(() => row0(session.screen()) === "$ abcdefg", 50);
+  });
+});
+
 describe("MoshSession overlays (simulated 300 ms RTT)", () => {
   it("with predictAtPrompt false, waits for the first echo as mosh does", async () => {
     const { session, until } = await connected(150, { predictAtPrompt: false });

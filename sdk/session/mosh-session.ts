@@ -170,6 +170,9 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
   #lastRtt = -1;
   #rendering = false;
   #renderAgain = false;
+  #renderIntervalMs = 0;
+  #lastRenderAt = Number.NEGATIVE_INFINITY;
+  #cancelRender: (() => void) | null = null;
   #cancelTick: (() => void) | null = null;
   #exitInfo: ExitInfo | null = null;
 
@@ -203,6 +206,25 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
   /** Whether the first server state has arrived and the session has not ended. */
   get connected(): boolean {
     return this.#connected && !this.#ended;
+  }
+
+  /**
+   * Least time in ms between two screens taken from the server's states (default 0: every
+   * state is shown as it arrives). States arriving in between are applied together; the newest
+   * is always shown. A multiplexer sets this for sessions the user is not looking at, to save
+   * the work of building and drawing screens nobody watches.
+   */
+  get renderIntervalMs(): number {
+    return this.#renderIntervalMs;
+  }
+
+  set renderIntervalMs(ms: number) {
+    this.#renderIntervalMs = Math.max(0, ms);
+    if (this.#cancelRender) {
+      this.#cancelRender();
+      this.#cancelRender = null;
+      this.#render();
+    }
   }
 
   /** Smoothed round-trip time in ms (1000 before the first sample, as mosh). */
@@ -460,7 +482,17 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
       return;
     }
     const t = this.#transport;
-    if (!t) return;
+    if (!t || this.#cancelRender) return;
+    const now = this.#clock.now();
+    const wait = this.#lastRenderAt + this.#renderIntervalMs - now;
+    if (wait > 0 && !this.#ended) {
+      this.#cancelRender = this.#clock.setTimer(wait, () => {
+        this.#cancelRender = null;
+        this.#render();
+      });
+      return;
+    }
+    this.#lastRenderAt = now;
     this.#rendering = true;
     const view = t.remoteState();
     const echoAck = view.echoAck;
@@ -638,6 +670,8 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.#exitInfo = info;
     this.#cancelTick?.();
     this.#cancelTick = null;
+    this.#cancelRender?.();
+    this.#cancelRender = null;
     const t = this.#transport;
     this.#notes.setMessage("", this.#clock.now());
     if (t && this.#connected) {
