@@ -150,6 +150,7 @@ export class MuxApp {
   #ticker: NodeJS.Timeout | null = null;
   #done: (() => void) | null = null;
   #quitting = false;
+  #typing = "";
   /** SSH questions waiting for the prompt (asked one at a time, in order). */
   readonly #questions: Question[] = [];
   /** Number of times the screen was drawn (for the benchmark). */
@@ -299,6 +300,19 @@ export class MuxApp {
       // A waiting question comes up as soon as the user is done with a dialog or the prefix.
       this.#askNext();
     }
+    this.#flushTyping();
+  }
+
+  /** Keys for the focused pane collect into one write per read, as mosh-client sends one keystroke event per read. */
+  #typed(bytes: string): void {
+    this.#typing += bytes;
+  }
+
+  #flushTyping(): void {
+    if (this.#typing.length === 0) return;
+    const bytes = this.#typing;
+    this.#typing = "";
+    this.#panes.get(this.#focus)?.write(bytes);
   }
 
   // ---- questions from SSH panes ----
@@ -399,11 +413,20 @@ export class MuxApp {
       this.#scrollKey(t, view);
       return;
     }
+    const wasArmed = this.#keys.armed;
     const action = this.#keys.feed(t);
-    if (action.kind === "send") this.#panes.get(this.#focus)?.write(action.bytes);
-    else if (action.kind === "mouse") this.#onMouse(t);
+    if (action.kind === "send") {
+      this.#typed(action.bytes);
+      // Typing changes nothing of ours: the pane redraws when its session shows the echo (or a
+      // prediction), without a draw now delaying that one by a frame interval.
+      if (!wasArmed) return;
+    }
+    // Whatever else the key does, what was typed before it goes first.
+    this.#flushTyping();
+    if (action.kind === "mouse") this.#onMouse(t);
     else if (action.kind === "command") this.#command(action.command);
-    else this.#setNotice(`${action.key}: not bound (${this.#opts.config.prefix} ? lists the keys)`, 2000);
+    else if (action.kind === "unbound")
+      this.#setNotice(`${action.key}: not bound (${this.#opts.config.prefix} ? lists the keys)`, 2000);
     this.#scheduleDraw();
   }
 
