@@ -171,6 +171,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
   #rendering = false;
   #renderAgain = false;
   #renderIntervalMs = 0;
+  #sendQueued = false;
   #lastRenderAt = Number.NEGATIVE_INFINITY;
   #cancelRender: (() => void) | null = null;
   #cancelTick: (() => void) | null = null;
@@ -329,16 +330,29 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     const sentLast = t.sentStateLast;
     const now = this.#clock.now();
     this.#input.pushKeys(bytes);
-    // Keystrokes leave at once (the transport's interactive fast path), not after mosh's pacing,
-    // and before the prediction work below: as if predicted first, with the state number sent before.
-    // Not before the first server state: until then the server may not have started its command.
-    if (this.#connected) t.expedite();
-    t.setCurrentState(this.#input);
+    // Keystrokes leave right after this call (the transport's interactive fast path), not after
+    // mosh's pacing: the prediction below is shown first, and writes made in the same tick go in
+    // one datagram.
+    if (!this.#sendQueued) {
+      this.#sendQueued = true;
+      queueMicrotask(() => this.#sendKeys());
+    }
     const p = this.#predictions;
     p.setLocalFrameSent(sentLast);
     p.newUserBytes(bytes, this.#frame, now);
     this.#refresh();
     this.#scheduleTick();
+  }
+
+  /** Sends what {@link MoshSession.write} collected (early, once the server has answered). */
+  #sendKeys(): void {
+    if (!this.#sendQueued) return;
+    this.#sendQueued = false;
+    const t = this.#transport;
+    if (!t || this.#ended || t.shutdownInProgress) return;
+    // Not before the first server state: until then the server may not have started its command.
+    if (this.#connected) t.expedite();
+    t.setCurrentState(this.#input);
   }
 
   /** Tells the server the window size changed. */
@@ -442,6 +456,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
       return this.#exitInfo!;
     }
     const done = new Promise<ExitInfo>((resolve) => this.once("exit", resolve));
+    this.#sendKeys();
     this.#shutdown("client");
     return done;
   }
