@@ -198,6 +198,11 @@ export async function runBenchmark(main: () => Promise<void>): Promise<void> {
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  // A closed output pipe (`npm run bench | head`) must clean up too, not leave tmux servers behind.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") void cleanupAll().then(() => process.exit(141));
+    });
   process.once("exit", () => {
     for (const p of tracked) signal(p, "SIGKILL");
   });
