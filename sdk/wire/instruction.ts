@@ -1,7 +1,10 @@
 // The transport instruction: protobuf TransportBuffers.Instruction, zlib-compressed (§4.2, §5.1).
+//
+// Hand-written protobuf: the inputs accepted and the fields returned are exactly those of the
+// @bufbuild/protobuf code generated from ./proto/transportinstruction.proto (kept, with
+// ./instruction-reference.ts, as the reference the tests compare against).
 import { randomFillSync } from "node:crypto";
-import { fromBinary } from "@bufbuild/protobuf";
-import { InstructionSchema } from "./gen/transportinstruction_pb.js";
+import { ProtoReader } from "./proto-reader.js";
 import { WireError } from "./wire-error.js";
 import { deflateDatagram, inflateDatagram } from "./zlib-context.js";
 
@@ -134,26 +137,112 @@ export function encodeInstruction(i: Instruction): Uint8Array {
 }
 
 /**
- * Inflates (at most 4 MiB) and parses an instruction. Missing fields read as 0 / empty; the
- * protocol version is returned, not checked.
+ * Inflates (at most 4 MiB) and parses an instruction (see {@link parseInstruction}).
+ * Missing fields read as 0 / empty; the protocol version is returned, not checked.
  * @throws WireError on any failure (bad zlib data, too large, malformed protobuf).
  */
 export function decodeInstruction(compressed: Uint8Array): Instruction {
-  let m: ReturnType<typeof fromBinary<typeof InstructionSchema>>;
+  let raw: Uint8Array;
   try {
-    m = fromBinary(InstructionSchema, inflateDatagram(compressed), { readUnknownFields: false });
+    raw = inflateDatagram(compressed);
   } catch (err) {
-    throw new WireError(`Illegal counterparty input: ${err instanceof Error ? err.message : String(err)}`);
+    throw asWireError(err);
+  }
+  return parseInstruction(raw);
+}
+
+// Field numbers of TransportBuffers.Instruction.
+const F_PROTOCOL_VERSION = 1;
+const F_OLD_NUM = 2;
+const F_NEW_NUM = 3;
+const F_ACK_NUM = 4;
+const F_THROWAWAY_NUM = 5;
+const F_DIFF = 6;
+const F_CHAFF = 7;
+
+/** protobuf-es's group nesting budget (100) left for unknown fields of a top-level message. */
+const LIMIT_MESSAGE = 99;
+
+const reader = new ProtoReader();
+const EMPTY = new Uint8Array(0);
+
+/** A plain Uint8Array view of `b[start, start + len)` (no copy), never a Buffer; a fresh empty array if `start` < 0. */
+function view(b: Uint8Array, start: number, len: number): Uint8Array {
+  return start < 0 ? new Uint8Array(0) : new Uint8Array(b.buffer, b.byteOffset + start, len);
+}
+
+/**
+ * Parses an uncompressed TransportBuffers.Instruction, accepting exactly what the generated
+ * protobuf-es decoder (`fromBinary(InstructionSchema, b)`) accepts: missing fields read as
+ * 0 / empty, the last occurrence of a field wins, unknown fields are skipped, and a known
+ * field is read as its declared type whatever wire type its tag says (as protobuf-es does).
+ * `diff` and `chaff` are views of `b` (no copy), plain Uint8Arrays even if `b` is a Buffer.
+ * @throws WireError on malformed protobuf.
+ */
+export function parseInstruction(b: Uint8Array): Instruction {
+  const r = reader;
+  r.reset(b, 0, b.length);
+  let protocolVersion = 0;
+  let oldNum = 0n;
+  let newNum = 0n;
+  let ackNum = 0n;
+  let throwawayNum = 0n;
+  let diffStart = -1;
+  let diffLen = 0;
+  let chaffStart = -1;
+  let chaffLen = 0;
+  try {
+    const lim = r.lim;
+    while (r.pos < lim) {
+      const t = r.tag();
+      switch (t >>> 3) {
+        case F_PROTOCOL_VERSION:
+          protocolVersion = r.uint32();
+          break;
+        case F_OLD_NUM:
+          oldNum = r.uint64();
+          break;
+        case F_NEW_NUM:
+          newNum = r.uint64();
+          break;
+        case F_ACK_NUM:
+          ackNum = r.uint64();
+          break;
+        case F_THROWAWAY_NUM:
+          throwawayNum = r.uint64();
+          break;
+        case F_DIFF:
+          diffStart = r.bytes();
+          diffLen = r.pos - diffStart;
+          break;
+        case F_CHAFF:
+          chaffStart = r.bytes();
+          chaffLen = r.pos - chaffStart;
+          break;
+        default:
+          r.skip(t & 7, t >>> 3, LIMIT_MESSAGE);
+      }
+    }
+  } catch (err) {
+    throw asWireError(err);
+  } finally {
+    r.reset(EMPTY, 0, 0);
   }
   return {
-    protocolVersion: m.protocolVersion,
-    oldNum: m.oldNum,
-    newNum: m.newNum,
-    ackNum: m.ackNum,
-    throwawayNum: m.throwawayNum,
-    diff: m.diff,
-    chaff: m.chaff,
+    protocolVersion,
+    oldNum,
+    newNum,
+    ackNum,
+    throwawayNum,
+    diff: view(b, diffStart, diffLen),
+    chaff: view(b, chaffStart, chaffLen),
   };
+}
+
+/** Any failure as mosh's "Illegal counterparty input" WireError (the reader's own are already). */
+function asWireError(err: unknown): WireError {
+  if (err instanceof WireError) return err;
+  return new WireError(`Illegal counterparty input: ${err instanceof Error ? err.message : String(err)}`);
 }
 
 /** Pool of random bytes for chaff (padding needs no secrecy, but the system CSPRNG is cheap per 4 KiB, not per byte). */
