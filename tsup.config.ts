@@ -34,7 +34,7 @@ export default defineConfig([
     platform: "node",
     splitting: true,
     minify: true,
-    noExternal: ["@bufbuild/protobuf", "@xterm/headless", "eventemitter3"],
+    noExternal: ["@xterm/headless", "eventemitter3"],
     external: ["node-pty"],
     banner: { js: "#!/usr/bin/env node" },
     // Run as a program, it then starts the server as one process from the start-up snapshot.
