@@ -460,4 +460,48 @@ describe("TransportSender: the interactive fast path (expedite)", () => {
     const base = new DataView(last.diff.buffer, last.diff.byteOffset).getUint32(0);
     expect(base + (last.diff.length - 4) / 4).toBe(times[times.length - 1] - from + 1);
   });
+
+  it("waitTime after a tick that sent nothing still sees every change made since", () => {
+    const { s, link, cur } = started();
+    const t = T0 + 1;
+    s.tick(t); // nothing due
+    expect(s.waitTime(t)).toBe(ACK_INTERVAL - 1);
+    cur.push(5);
+    s.setCurrentState(cur);
+    expect(s.waitTime(t)).toBe(20 - 1); // the send interval after the ack at T0
+    s.tick(t);
+    s.setDataAck();
+    expect(s.waitTime(t)).toBe(20 - 1);
+    s.expedite(t);
+    expect(s.waitTime(t)).toBe(0);
+    s.tick(t);
+    expect(link.sent.map((i) => i.diff.length > 0)).toEqual([false, true]);
+    expect(s.waitTime(t)).toBe(ACK_INTERVAL);
+  });
+
+  it("start frames: before any acknowledgement a change goes out at once, for that many frames", () => {
+    const link = new FakeLink();
+    const cur = new ListState();
+    const s = new TransportSender(cur, link, T0, 8, 2);
+    s.tick(T0); // the empty ack (state 1)
+    const sends: number[] = [];
+    for (let t = T0 + 1; t < T0 + 100; t++) {
+      cur.push(t);
+      s.setCurrentState(cur);
+      const n = link.sent.length;
+      s.tick(t);
+      if (link.sent.length > n) sends.push(t - T0);
+    }
+    // Two start frames as soon as they changed, then the send interval (20 ms) after the previous frame.
+    expect(sends.slice(0, 5)).toEqual([1, 2, 22, 42, 62]);
+    // Once the peer acknowledged a state, the send interval applies at once.
+    const link2 = new FakeLink();
+    const cur2 = new ListState();
+    const s2 = new TransportSender(cur2, link2, T0, 8, 2);
+    s2.tick(T0);
+    s2.processAcknowledgmentThrough(1n);
+    cur2.push(1);
+    s2.setCurrentState(cur2);
+    expect(s2.waitTime(T0 + 1)).toBe(19);
+  });
 });

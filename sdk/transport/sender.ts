@@ -29,6 +29,14 @@ export const EXPEDITE_WINDOW = 50;
  * faster than mosh sends frames on a fast link.
  */
 export const EARLY_FRAME_GAP = 20;
+/**
+ * How many *start frames* a sender that opts in may send (see {@link TransportSender}'s
+ * `startFrames`): before the peer has acknowledged any state of ours, a change goes out at once,
+ * without SEND_MINDELAY or the send interval, for at most this many frames. Not a mosh constant:
+ * a mosh-ts timing choice that gets a new session's first screen (the shell's prompt) to the
+ * client as soon as the shell has printed it.
+ */
+export const START_FRAMES = 3;
 
 const NEVER = Number.POSITIVE_INFINITY;
 const U64 = (1n << 64n) - 1n;
@@ -75,6 +83,15 @@ export interface SenderLink {
  *   output after the echo of Enter, is never later than mosh would send it, and a flood's
  *   frames stay one send interval apart, with at most one early frame added per credit).
  * Without `expedite` calls the timing is mosh's, to the millisecond.
+ *
+ * **Start frames (also opt-in, also timing only).** With `startFrames` > 0, while the peer has
+ * acknowledged none of our states (the front of the sent-state list is still state 0), a change
+ * is sent at once instead of SEND_MINDELAY after it and one send interval after the previous
+ * datagram, for at most `startFrames` regular data frames (early frames are counted apart). A
+ * new session's screen changes a few times in its first moments (the client's size, then the
+ * shell's prompt); this sends them as they come rather than up to a frame interval later. The
+ * regular pace applies from the peer's first acknowledgement or after `startFrames` frames, so
+ * a flood at start costs at most `startFrames` extra frames.
  */
 export class TransportSender<S extends SyncState<S>> {
   #current: S;
@@ -100,13 +117,24 @@ export class TransportSender<S extends SyncState<S>> {
   #earlyUntil = Number.NEGATIVE_INFINITY;
   /** When the last early frame was sent. */
   #lastEarly = Number.NEGATIVE_INFINITY;
+  /** Start frames left (see the class notes); 0 = mosh's pace. */
+  #startFrames: number;
+  /** The time `calculateTimers` last ran for, while nothing it reads has changed since (NaN = stale). */
+  #timersAt = Number.NaN;
 
   /**
    * @param initial the local state 0; kept by reference as the current state (a copy becomes the sent state 0)
    * @param now the transport clock's time (ms)
    * @param sendMindelay SEND_MINDELAY: 8 for a server, 1 for a client
+   * @param startFrames how many start frames may skip the send interval (see the class notes; default 0, mosh's pace)
    */
-  constructor(initial: S, link: SenderLink, now: number, sendMindelay: number = SERVER_SEND_MINDELAY) {
+  constructor(
+    initial: S,
+    link: SenderLink,
+    now: number,
+    sendMindelay: number = SERVER_SEND_MINDELAY,
+    startFrames = 0,
+  ) {
     this.#current = initial;
     this.#sent = [{ time: now, num: 0n, state: initial.clone() }];
     this.#assumed = this.#sent[0];
@@ -116,6 +144,7 @@ export class TransportSender<S extends SyncState<S>> {
     this.#nextSendTime = now;
     this.#regularSendTime = now;
     this.#paceTime = now;
+    this.#startFrames = startFrames;
   }
 
   /** The live local state (held by reference). */
@@ -127,6 +156,7 @@ export class TransportSender<S extends SyncState<S>> {
   setCurrentState(s: S): void {
     if (this.#shutdown) return;
     this.#current = s;
+    this.#timersAt = Number.NaN;
   }
 
   /** The sent-state list, front (acknowledged) first. For inspection and tests; do not modify. */
@@ -196,16 +226,19 @@ export class TransportSender<S extends SyncState<S>> {
     this.#current = this.#current.clone();
     this.#shutdown = true;
     this.#shutdownStart = now;
+    this.#timersAt = Number.NaN;
   }
 
   /** Records the peer's newest in-order state number (sent as `ack_num`). */
   setAckNum(n: bigint): void {
     this.#ackNum = n;
+    this.#timersAt = Number.NaN;
   }
 
   /** Asks for a data ack (sent within ACK_DELAY) because the peer sent a non-empty diff. */
   setDataAck(): void {
     this.#pendingDataAck = true;
+    this.#timersAt = Number.NaN;
   }
 
   /**
@@ -216,6 +249,7 @@ export class TransportSender<S extends SyncState<S>> {
   expedite(now: number, windowMs: number = EXPEDITE_WINDOW): void {
     if (this.#shutdown) return;
     this.#earlyUntil = now + windowMs;
+    this.#timersAt = Number.NaN;
   }
 
   /** Whether an early-frame credit is waiting to be used at `now`. */
@@ -226,10 +260,12 @@ export class TransportSender<S extends SyncState<S>> {
   /** Records that a new peer state arrived at `now` (the active-retry window). */
   remoteHeard(now: number): void {
     this.#lastHeard = now;
+    this.#timersAt = Number.NaN;
   }
 
   /** Processes `ack_num` from the peer: drops every sent state older than it, if we still hold it. */
   processAcknowledgmentThrough(ackNum: bigint): void {
+    this.#timersAt = Number.NaN; // also covers a new RTT sample (interval, RTO) that came with it
     const sent = this.#sent;
     let found = false;
     for (let i = 0; i < sent.length; i++) {
@@ -259,7 +295,10 @@ export class TransportSender<S extends SyncState<S>> {
       if (this.#mindelayClock === null) this.#mindelayClock = now;
       // mosh: max(mindelay_clock + SEND_MINDELAY, back.sent_time + send_interval), where the
       // last sent state's time is that of the last regular send (early frames are extra).
-      this.#nextSendTime = Math.max(this.#mindelayClock + this.#mindelay, this.#paceTime + interval);
+      this.#nextSendTime =
+        this.#startFrames > 0 && this.#sent[0].num === 0n
+          ? this.#mindelayClock
+          : Math.max(this.#mindelayClock + this.#mindelay, this.#paceTime + interval);
       if (this.#earlyUntil >= now && !this.#shutdown) {
         early = Math.max(this.#mindelayClock, this.#lastEarly + EARLY_FRAME_GAP);
         if (early > this.#earlyUntil) early = NEVER;
@@ -278,11 +317,13 @@ export class TransportSender<S extends SyncState<S>> {
     if (early < this.#nextSendTime) this.#nextSendTime = early;
 
     if (this.#shutdown || this.#ackNum === SHUTDOWN_NUM) this.#nextAckTime = back.time + interval;
+    this.#timersAt = now;
   }
 
   /** ms until the sender next needs a `tick` (Infinity while there is no remote address). */
   waitTime(now: number): number {
-    this.calculateTimers(now);
+    // Right after a `tick` that sent nothing, nothing the timers depend on has changed.
+    if (this.#timersAt !== now) this.calculateTimers(now);
     if (!this.#link.hasRemoteAddress()) return NEVER;
     const next = Math.min(this.#nextAckTime, this.#nextSendTime);
     return next > now ? next - now : 0;
@@ -293,6 +334,8 @@ export class TransportSender<S extends SyncState<S>> {
     this.calculateTimers(now);
     if (!this.#link.hasRemoteAddress()) return;
     if (now < this.#nextAckTime && now < this.#nextSendTime) return;
+    // Past here the state may be materialised and timers move: `waitTime` recalculates.
+    this.#timersAt = Number.NaN;
 
     let diff = this.#current.diffFrom(this.#assumed.state);
     diff = this.#attemptProspectiveResendOptimization(diff);
@@ -315,6 +358,7 @@ export class TransportSender<S extends SyncState<S>> {
         this.#earlyUntil = Number.NEGATIVE_INFINITY;
       } else {
         this.#paceTime = now;
+        if (this.#startFrames > 0 && this.#sent[0].num === 0n) this.#startFrames--;
       }
     }
   }
@@ -380,6 +424,7 @@ export class TransportSender<S extends SyncState<S>> {
   }
 
   #sendInstruction(diff: Uint8Array, newNum: bigint): void {
+    this.#timersAt = Number.NaN;
     const inst: Instruction = {
       protocolVersion: PROTOCOL_VERSION,
       oldNum: this.#assumed.num,

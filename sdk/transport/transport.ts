@@ -11,6 +11,7 @@ import {
   ACTIVE_RETRY_TIMEOUT,
   CLIENT_SEND_MINDELAY,
   SERVER_SEND_MINDELAY,
+  START_FRAMES,
   TransportSender,
 } from "./sender.js";
 import type { SyncState } from "./sync-state.js";
@@ -43,8 +44,10 @@ export interface TransportOptions<L, R> {
   /**
    * Server: send the first frame after a client state with user input at once (the echo of a
    * keystroke), as {@link Transport.expedite} does, instead of after SEND_MINDELAY and the send
-   * interval. Default true; false gives mosh-server's timing exactly. The client asks for its
-   * own early frames with {@link Transport.expedite}.
+   * interval; and until the client has acknowledged a state, send up to {@link START_FRAMES}
+   * frames as soon as their change is made (the new session's size change and the shell's
+   * prompt go out as they come). Default true; false gives mosh-server's timing exactly. The
+   * client asks for its own early frames with {@link Transport.expedite}.
    */
   expediteEcho?: boolean;
   /** Server: told when binding to `bindAddress` failed and any interface is tried instead. */
@@ -124,6 +127,7 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
       },
       now,
       mindelay,
+      this.#expediteEcho ? START_FRAMES : 0,
     );
     this.#receiver = new TransportReceiver<R>(opts.initialRemote, now);
   }
@@ -389,11 +393,14 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
     if (this.#cancelTimer && due === this.#timerDue) return;
     this.#cancelTimer?.();
     this.#timerDue = due;
-    this.#cancelTimer = this.#clock.setTimer(wait, () => {
-      this.#cancelTimer = null;
-      this.#service();
-    });
+    this.#cancelTimer = this.#clock.setTimer(wait, this.#fire);
   }
+
+  /** The timer's callback (one closure for the transport's life, not one per timer). */
+  readonly #fire = (): void => {
+    this.#cancelTimer = null;
+    this.#service();
+  };
 }
 
 /** `new_num` of a shutdown state, re-exported for callers that check `remoteStateNum()`. */

@@ -27,6 +27,10 @@ class UdpSocket implements DatagramSocket {
   readonly #sock: Socket;
   #onError: ((err: Error) => void) | null = null;
   #closed = false;
+  /** One completion callback for every send (no closure per datagram). */
+  readonly #sent = (err: Error | null): void => {
+    if (err) this.#fail(err);
+  };
 
   constructor(sock: Socket, family: Family) {
     this.#sock = sock;
@@ -39,9 +43,7 @@ class UdpSocket implements DatagramSocket {
   send(data: Uint8Array, to: Endpoint): void {
     if (this.#closed) return;
     try {
-      this.#sock.send(data, to.port, to.address, (err) => {
-        if (err) this.#fail(err);
-      });
+      this.#sock.send(data, to.port, to.address, this.#sent);
     } catch (err) {
       this.#fail(err instanceof Error ? err : new Error(String(err)));
     }
@@ -49,7 +51,8 @@ class UdpSocket implements DatagramSocket {
 
   onMessage(handler: (data: Uint8Array, from: Endpoint) => void): void {
     this.#sock.removeAllListeners("message");
-    this.#sock.on("message", (msg, rinfo) => handler(msg, { address: rinfo.address, port: rinfo.port }));
+    // rinfo is a fresh object per datagram with `address` and `port`: passed on as the Endpoint.
+    this.#sock.on("message", handler);
   }
 
   onError(handler: (err: Error) => void): void {
