@@ -2,9 +2,10 @@
 import { displayDiff, HOST_DISPLAY } from "../terminal/display-diff.js";
 import { type Frame, frameEquals } from "../terminal/frame.js";
 import type { SyncState } from "../transport/sync-state.js";
-import { writeHostMessage } from "../wire/host-message-writer.js";
+import { encodeHostMessage, type HostOp } from "../wire/messages.js";
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+const utf8 = new TextEncoder();
 
 /** One remembered diff: from (frame, ack) to (frame, ack). */
 interface MemoEntry {
@@ -84,14 +85,14 @@ export class HostState implements SyncState<HostState> {
       const resized = from.cols !== to.cols || from.rows !== to.rows;
       const bytes = displayDiff(from, to, HOST_DISPLAY);
       if (ackChanged || resized || bytes.length > 0) {
-        diff = writeHostMessage(
-          ackChanged ? toAck : null,
-          resized ? to : null,
-          bytes.length > 0 ? bytes : null,
-        );
+        const ops: HostOp[] = [];
+        if (ackChanged) ops.push({ kind: "echoack", num: toAck });
+        if (resized) ops.push({ kind: "resize", cols: to.cols, rows: to.rows });
+        if (bytes.length > 0) ops.push({ kind: "hostbytes", bytes: utf8.encode(bytes) });
+        diff = encodeHostMessage(ops);
       }
     } else if (ackChanged) {
-      diff = writeHostMessage(toAck, null, null);
+      diff = encodeHostMessage([{ kind: "echoack", num: toAck }]);
     }
     memo[1] = memo[0];
     memo[0] = { from, fromAck, to, toAck, diff };

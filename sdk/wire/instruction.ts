@@ -5,6 +5,7 @@
 // ./instruction-reference.ts, as the reference the tests compare against).
 import { randomFillSync } from "node:crypto";
 import { ProtoReader } from "./proto-reader.js";
+import { putUint64, putVarint, uint64Size, varintSize } from "./proto-writer.js";
 import { WireError } from "./wire-error.js";
 import { deflateDatagram, inflateDatagram } from "./zlib-context.js";
 
@@ -38,48 +39,6 @@ function checkUint64(name: string, v: bigint): void {
   if (v < 0n || v > UINT64_MAX) throw new RangeError(`${name} must be an unsigned 64-bit number`);
 }
 
-/** Largest number encoded with plain arithmetic (2^53 − 1). */
-const SAFE = 0x1fffffffffffffn;
-
-/** Bytes of the varint encoding of `v` (0 ≤ v < 2^64). */
-function varint64Size(v: bigint): number {
-  if (v <= SAFE) return varintSize(Number(v));
-  let n = 1;
-  for (let x = v >> 7n; x > 0n; x >>= 7n) n++;
-  return n;
-}
-
-/** Bytes of the varint encoding of `v` (0 ≤ v < 2^53). */
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-/** Writes the varint `v` (0 ≤ v < 2^53) at `pos`; returns the position after it. */
-function putVarint(buf: Uint8Array, pos: number, v: number): number {
-  while (v >= 0x80) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[pos++] = v;
-  return pos;
-}
-
-/** Writes the varint `v` (0 ≤ v < 2^64) at `pos`; returns the position after it. */
-function putVarint64(buf: Uint8Array, pos: number, v: bigint): number {
-  if (v <= SAFE) return putVarint(buf, pos, Number(v));
-  while (v >= 0x80n) {
-    buf[pos++] = Number(v & 0x7fn) | 0x80;
-    v >>= 7n;
-  }
-  buf[pos++] = Number(v);
-  return pos;
-}
-
 /** Scratch space for the serialised protobuf (it is compressed at once, so one buffer serves every call). */
 let scratch = new Uint8Array(2048);
 
@@ -102,10 +61,10 @@ export function encodeInstruction(i: Instruction): Uint8Array {
   const size =
     5 +
     varintSize(i.protocolVersion) +
-    varint64Size(i.oldNum) +
-    varint64Size(i.newNum) +
-    varint64Size(i.ackNum) +
-    varint64Size(i.throwawayNum) +
+    uint64Size(i.oldNum) +
+    uint64Size(i.newNum) +
+    uint64Size(i.ackNum) +
+    uint64Size(i.throwawayNum) +
     2 +
     varintSize(diff.length) +
     diff.length +
@@ -118,13 +77,13 @@ export function encodeInstruction(i: Instruction): Uint8Array {
   buf[pos++] = 0x08;
   pos = putVarint(buf, pos, i.protocolVersion);
   buf[pos++] = 0x10;
-  pos = putVarint64(buf, pos, i.oldNum);
+  pos = putUint64(buf, pos, i.oldNum);
   buf[pos++] = 0x18;
-  pos = putVarint64(buf, pos, i.newNum);
+  pos = putUint64(buf, pos, i.newNum);
   buf[pos++] = 0x20;
-  pos = putVarint64(buf, pos, i.ackNum);
+  pos = putUint64(buf, pos, i.ackNum);
   buf[pos++] = 0x28;
-  pos = putVarint64(buf, pos, i.throwawayNum);
+  pos = putUint64(buf, pos, i.throwawayNum);
   buf[pos++] = 0x32;
   pos = putVarint(buf, pos, diff.length);
   buf.set(diff, pos);
