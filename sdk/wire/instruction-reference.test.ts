@@ -4,34 +4,22 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeInstruction, encodeInstruction, type Instruction, parseInstruction } from "./instruction.js";
 import { referenceParseInstruction, referenceSerializeInstruction } from "./instruction-reference.js";
+import {
+  anyFieldNo,
+  value as anyValue,
+  anyWireType,
+  concat,
+  hex,
+  mutated,
+  pad,
+  tag,
+  uint64,
+} from "./proto-fuzz.fixture.js";
 import { WireError } from "./wire-error.js";
 
-const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ""), "hex"));
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
-
-/** The varint of `v` (≥ 0), padded with `pad` extra zero-payload bytes (a non-canonical encoding). */
-function varint(v: bigint, pad = 0): Uint8Array {
-  const out: number[] = [];
-  do {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  } while (v > 0n);
-  for (let i = 0; i < pad; i++) out.push(0x80);
-  out[out.length - 1] &= 0x7f;
-  if (pad > 0) out[out.length - 1] = 0;
-  return Uint8Array.from(out);
-}
-
-const tag = (no: number, wt: number, pad = 0): Uint8Array => varint((BigInt(no) << 3n) | BigInt(wt), pad);
+/** A value of wire type `wt` (a group holds fields and ends, usually, with its own number). */
+const value = (wt: number, no: number): fc.Arbitrary<Uint8Array> =>
+  anyValue(wt, no, fc.uint8Array({ maxLength: 12 }), fc.uint8Array({ maxLength: 12 }));
 
 // ---- Outcomes ----
 
@@ -67,11 +55,6 @@ const uint32 = fc.oneof(
   fc.integer({ min: 0, max: 0xffffffff }),
   fc.constantFrom(0, 1, 2, 127, 128, 16383, 16384, 0x7fffffff, 0xffffffff),
 );
-const uint64 = fc.oneof(
-  fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
-  fc.bigInt({ min: 0n, max: 300n }),
-  fc.constantFrom(0n, 127n, 128n, (1n << 53n) - 1n, 1n << 53n, (1n << 63n) - 1n, (1n << 64n) - 1n),
-);
 const someBytes = fc.oneof(
   { arbitrary: fc.uint8Array({ maxLength: 40 }), weight: 8 },
   { arbitrary: fc.uint8Array({ minLength: 100, maxLength: 5_000 }), weight: 1 },
@@ -86,67 +69,6 @@ const instruction: fc.Arbitrary<Instruction> = fc.record({
   diff: someBytes,
   chaff: fc.uint8Array({ maxLength: 16 }),
 });
-
-/** Usually 0, sometimes a few padding bytes (up to 11: past protobuf's 10-byte varint limit). */
-const pad = fc.oneof(
-  { arbitrary: fc.constant(0), weight: 30 },
-  { arbitrary: fc.nat({ max: 11 }), weight: 1 },
-);
-/** Usually the true length, sometimes off by a little. */
-const lengthDelta = fc.oneof(
-  { arbitrary: fc.constant(0), weight: 30 },
-  { arbitrary: fc.integer({ min: -3, max: 3 }), weight: 1 },
-);
-/** `n` random bytes, now and then one fewer. */
-const fixed = (n: number): fc.Arbitrary<Uint8Array> =>
-  fc
-    .oneof({ arbitrary: fc.constant(n), weight: 10 }, { arbitrary: fc.constant(n - 1), weight: 1 })
-    .chain((len) => fc.uint8Array({ minLength: len, maxLength: len }));
-/** Any wire type, rarely an invalid one (4: an end group; 6, 7: undefined). */
-const anyWireType = fc.oneof(
-  { arbitrary: fc.constantFrom(0, 1, 2, 3, 5), weight: 10 },
-  { arbitrary: fc.constantFrom(4, 6, 7), weight: 1 },
-);
-const anyFieldNo = fc.oneof(
-  { arbitrary: fc.integer({ min: 1, max: 20 }), weight: 10 },
-  { arbitrary: fc.integer({ min: 1, max: (1 << 29) - 1 }), weight: 10 },
-  { arbitrary: fc.constant(0), weight: 1 },
-);
-
-/** Fields of wire types 0, 1, 2 and 5 (a group's contents). */
-const flatFields: fc.Arbitrary<Uint8Array> = fc
-  .array(
-    fc
-      .tuple(anyFieldNo, fc.constantFrom(0, 1, 2, 5))
-      .chain(([n, w]) => value(w, n).map((v) => concat(tag(n, w), v))),
-    { maxLength: 3 },
-  )
-  .map((fs) => concat(...fs));
-
-/** A value of wire type `wt` (a group holds {@link flatFields} and ends, usually, with its own number). */
-function value(wt: number, no: number): fc.Arbitrary<Uint8Array> {
-  switch (wt) {
-    case 0:
-      return fc.tuple(fc.bigInt({ min: 0n, max: (1n << 70n) - 1n }), pad).map(([v, p]) => varint(v, p));
-    case 1:
-      return fixed(8);
-    case 5:
-      return fixed(4);
-    case 2:
-      return fc
-        .tuple(fc.uint8Array({ maxLength: 12 }), lengthDelta, pad)
-        .map(([b, d, p]) => concat(varint(BigInt(Math.max(0, b.length + d)), p), b));
-    case 3:
-      return fc
-        .tuple(
-          flatFields,
-          fc.oneof({ arbitrary: fc.constant(no), weight: 10 }, { arbitrary: anyFieldNo, weight: 1 }),
-        )
-        .map(([b, end]) => concat(b, tag(end, 4)));
-    default:
-      return fc.constant(new Uint8Array(0));
-  }
-}
 
 /** The wire type field `no` of an Instruction should have (0 for numbers, 2 for diff and chaff). */
 const properWireType = (no: number): number => (no >= 6 ? 2 : 0);
@@ -182,22 +104,6 @@ const instructionStructure = fc
     { maxLength: 10 },
   )
   .map((fs) => concat(...fs));
-
-/** A valid encoding with some bytes overwritten, some bytes cut or some bytes appended. */
-function mutated(valid: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
-  return fc
-    .tuple(
-      valid,
-      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
-      fc.nat(),
-      fc.uint8Array({ maxLength: 8 }),
-    )
-    .map(([v, edits, cut, tail]) => {
-      const b = Uint8Array.from(v);
-      for (const [at, x] of edits) if (b.length > 0) b[at % b.length] = x;
-      return concat(b.subarray(0, b.length - (cut % (b.length + 1))), tail);
-    });
-}
 
 // ---- Tests ----
 
