@@ -1,4 +1,5 @@
 // The server's UDP socket bound ahead of the session: mosh-server's bind rules, and datagrams held until the session takes them.
+import { bindServerSocket } from "../transport/connection.js";
 import type { DatagramNetwork, DatagramSocket, Endpoint, Family } from "../transport/ports.js";
 
 /** Most datagrams held while the session is loading; later ones are dropped (the client resends). */
@@ -32,33 +33,13 @@ export interface PreboundSocket {
   close(): void;
 }
 
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
 /**
- * Binds like the server side of `Connection.open`: `bindAddress` first (then any interface, after
- * telling `onBindError`), each port of the range in turn.
+ * Binds like the server side of `Connection.open` ({@link bindServerSocket}) and holds early datagrams.
  * @throws the last bind error if no port could be bound.
  */
 export async function prebindServerSocket(opts: PreBindOptions): Promise<PreboundSocket> {
   const family: Family = opts.bindAddress?.includes(":") ? "IPv6" : "IPv4";
-  const [low, high] = opts.port;
-  let sock: DatagramSocket | null = null;
-  let lastError: unknown = null;
-  const addresses = opts.bindAddress ? [opts.bindAddress, undefined] : [undefined];
-  for (const address of addresses) {
-    for (let p = low; p <= high && !sock; p++) {
-      try {
-        sock = await opts.network.open(family, address, p);
-      } catch (err) {
-        lastError = err;
-      }
-    }
-    if (sock) break;
-    if (address !== undefined) opts.onBindError?.(address, asError(lastError));
-  }
-  if (!sock) throw asError(lastError);
+  const sock = await bindServerSocket(opts.network, family, opts.bindAddress, opts.port, opts.onBindError);
   return holdingSocket(sock, opts.network);
 }
 

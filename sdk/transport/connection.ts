@@ -146,22 +146,13 @@ export class Connection {
       return new Connection(opts, handlers, family, sock);
     }
     const family = opts.family ?? (opts.bindAddress ? familyOf(opts.bindAddress) : "IPv4");
-    const [low, high] = portRange(opts.port);
-    let sock: DatagramSocket | null = null;
-    let lastError: unknown = null;
-    const addresses = opts.bindAddress ? [opts.bindAddress, undefined] : [undefined];
-    for (const address of addresses) {
-      for (let p = low; p <= high && !sock; p++) {
-        try {
-          sock = await opts.network.open(family, address, p);
-        } catch (err) {
-          lastError = err;
-        }
-      }
-      if (sock) break;
-      if (address !== undefined) opts.onBindError?.(address, asError(lastError));
-    }
-    if (!sock) throw asError(lastError);
+    const sock = await bindServerSocket(
+      opts.network,
+      family,
+      opts.bindAddress,
+      portRange(opts.port),
+      opts.onBindError,
+    );
     return new Connection(opts, handlers, family, sock);
   }
 
@@ -382,6 +373,36 @@ export class Connection {
       this.#handlers.error(asError(err));
     }
   }
+}
+
+/**
+ * Binds a server's socket as mosh-server does: `bindAddress` first (then any interface, after
+ * telling `onBindError`), each port of the inclusive range `[low, high]` in turn.
+ * @throws the last bind error if no port could be bound.
+ */
+export async function bindServerSocket(
+  network: DatagramNetwork,
+  family: Family,
+  bindAddress: string | undefined,
+  [low, high]: readonly [number, number],
+  onBindError?: (address: string, err: Error) => void,
+): Promise<DatagramSocket> {
+  let sock: DatagramSocket | null = null;
+  let lastError: unknown = null;
+  const addresses = bindAddress ? [bindAddress, undefined] : [undefined];
+  for (const address of addresses) {
+    for (let p = low; p <= high && !sock; p++) {
+      try {
+        sock = await network.open(family, address, p);
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    if (sock) break;
+    if (address !== undefined) onBindError?.(address, asError(lastError));
+  }
+  if (!sock) throw asError(lastError);
+  return sock;
 }
 
 function familyOf(address: string): Family {
