@@ -1,9 +1,8 @@
 // mosh-ts-client: a drop-in for mosh-client (`mosh-ts-client [-# 'ARGS'] IP PORT`, key in MOSH_KEY).
-import { execFileSync } from "node:child_process";
 import { isIP } from "node:net";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { predictionFromEnv, runTerminalClient } from "../sdk/session/terminal-client.js";
+import { readTerminfo } from "../sdk/terminal/terminfo.js";
 import { versionBlock } from "../sdk/version.js";
 
 const argv0 = basename(process.argv[1] ?? "mosh-ts-client").replace(/\.[cm]?js$/, "");
@@ -14,17 +13,20 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** The terminal's colour count from terminfo (`-c`), as mosh-client prints it. */
-function colours(): string {
-  try {
-    const n = execFileSync("tput", ["colors"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
-    return /^-?\d+$/.test(n) ? n : "-1";
-  } catch {
-    return /256color/.test(process.env.TERM ?? "") ? "256" : process.env.TERM === "dumb" ? "-1" : "8";
+/** The terminal's colour count from terminfo (`-c`), printed as mosh-client prints it; its exit status. */
+function printColours(): number {
+  const term = process.env.TERM;
+  if (!term) {
+    process.stderr.write("TERM environment variable not set.\n");
+    return 1;
   }
+  const entry = readTerminfo(process.env);
+  if (!entry) {
+    process.stderr.write(`'${term}': unknown terminal type.\n`);
+    return 1;
+  }
+  process.stdout.write(`${entry.colors}\n`);
+  return 0;
 }
 
 /** mosh-client needs a UTF-8 locale; the environment decides it (LC_ALL, then LC_CTYPE, then LANG). */
@@ -63,10 +65,7 @@ async function main(): Promise<void> {
     process.stdout.write(versionBlock(argv0));
     return;
   }
-  if (values.c) {
-    process.stdout.write(colours() + "\n");
-    return;
-  }
+  if (values.c) process.exit(printColours());
   if (positionals.length !== 2) fail("");
   const [ip, portText] = positionals;
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`${argv0}: Bad UDP port (${portText})\n`);
@@ -84,12 +83,16 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  // The session modules load only now: `-c` (which the mosh wrapper runs first), --help and bad
+  // command lines answer without them.
+  const { predictionFromEnv, runTerminalClient } = await import("../sdk/session/terminal-client.js");
   const prediction = predictionFromEnv(process.env);
   if ("error" in prediction) {
     process.stderr.write(`${prediction.error}\n`);
     process.exit(1);
   }
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+  // As mosh-client: the keyboard must be a terminal (tcgetattr on stdin); the output may go anywhere.
+  if (!process.stdin.isTTY) {
     process.stderr.write("tcgetattr: Inappropriate ioctl for device\n");
     process.exit(1);
   }

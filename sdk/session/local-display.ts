@@ -1,7 +1,7 @@
 // Drawing frames on the user's real terminal with minimal output, and its open/close sequences (mosh-protocol.md §11.6).
-import { execFileSync } from "node:child_process";
 import { type DisplayOptions, displayDiff } from "../terminal/display-diff.js";
 import type { Frame } from "../terminal/frame.js";
+import { readTerminfo } from "../terminal/terminfo.js";
 
 const TITLE_TERMS = /^(xterm|rxvt|kterm|Eterm|alacritty|screen|tmux)/;
 
@@ -28,19 +28,12 @@ export function localTerminalInfo(env: NodeJS.ProcessEnv): LocalTerminalInfo {
   };
 }
 
-/** Looks a terminfo string up with tput (ncurses); xterm's value when tput is unavailable. */
+/** Looks a terminfo string up as tput would (in-process); xterm's value when TERM has no entry. */
 function terminfoString(env: NodeJS.ProcessEnv, cap: "smcup" | "rmcup"): string {
-  try {
-    return execFileSync("tput", [cap], {
-      env,
-      encoding: "latin1",
-      stdio: ["ignore", "pipe", "ignore"],
-      timeout: 2000,
-    });
-  } catch {
-    if (!/^(xterm|screen|tmux|rxvt)/.test(env.TERM ?? "")) return "";
-    return cap === "smcup" ? "\x1b[?1049h" : "\x1b[?1049l";
-  }
+  const entry = readTerminfo(env);
+  if (entry) return entry[cap];
+  if (!/^(xterm|screen|tmux|rxvt)/.test(env.TERM ?? "")) return "";
+  return cap === "smcup" ? "\x1b[?1049h" : "\x1b[?1049l";
 }
 
 /**

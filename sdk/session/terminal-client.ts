@@ -52,6 +52,10 @@ export function predictionFromEnv(env: NodeJS.ProcessEnv): PredictionSettings | 
   };
 }
 
+function isTtyStream(s: NodeJS.WritableStream): s is WriteStream {
+  return (s as Partial<WriteStream>).isTTY === true;
+}
+
 const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGPIPE"] as const;
 
 /**
@@ -76,8 +80,11 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     }
     throw err;
   }
-  const cols = stdout.columns || 80;
-  const rows = stdout.rows || 24;
+  // The window size comes from the terminal the output goes to; when that is a file or pipe (as
+  // mosh-client, which asks the keyboard's terminal), from stderr's terminal if it has one.
+  const sizer: WriteStream = stdout.isTTY || !isTtyStream(stderr) ? stdout : stderr;
+  const cols = sizer.columns || 80;
+  const rows = sizer.rows || 24;
   const escapeKey = escapeKeyFromEnv(o.env.MOSH_ESCAPE_KEY);
   const session = new MoshSession({
     host: o.ip,
@@ -141,7 +148,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     }
   };
   const onResize = () => {
-    if (stdout.columns > 0 && stdout.rows > 0) session.resize(stdout.columns, stdout.rows);
+    if (sizer.columns > 0 && sizer.rows > 0) session.resize(sizer.columns, sizer.rows);
   };
   const onSignal = () => quit("Signal received, shutting down...");
   const onEnd = () => quit("Exiting...");
@@ -171,7 +178,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
   stdin.on("data", onData);
   stdin.on("end", onEnd);
   stdin.resume();
-  stdout.on("resize", onResize);
+  sizer.on("resize", onResize);
   for (const sig of SHUTDOWN_SIGNALS) process.on(sig, onSignal);
   process.on("SIGCONT", onCont);
 
@@ -190,7 +197,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
   stdin.off("data", onData);
   stdin.off("end", onEnd);
   stdin.pause();
-  stdout.off("resize", onResize);
+  sizer.off("resize", onResize);
   for (const sig of SHUTDOWN_SIGNALS) process.off(sig, onSignal);
   process.off("SIGCONT", onCont);
   if (!everConnected) {

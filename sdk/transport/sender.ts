@@ -242,6 +242,16 @@ export class TransportSender<S extends SyncState<S>> {
   }
 
   /**
+   * Sends an ack (with the peer's timestamp to echo) at the next tick instead of at the next
+   * heartbeat: the client's answer to the server's first datagram, which gives the server its
+   * first RTT sample and so its real frame rate (mosh's server paces at 250 ms until then).
+   */
+  ackSoon(now: number): void {
+    if (this.#nextAckTime > now) this.#nextAckTime = now;
+    this.#timersAt = Number.NaN;
+  }
+
+  /**
    * Grants one early frame (the interactive fast path, see the class notes): the next change
    * seen within `windowMs` is sent at once rather than after SEND_MINDELAY and the send
    * interval, at most one early frame per {@link EARLY_FRAME_GAP} ms. Ignored while shutting down.

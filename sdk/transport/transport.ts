@@ -46,8 +46,11 @@ export interface TransportOptions<L, R> {
    * keystroke), as {@link Transport.expedite} does, instead of after SEND_MINDELAY and the send
    * interval; and until the client has acknowledged a state, send up to {@link START_FRAMES}
    * frames as soon as their change is made (the new session's size change and the shell's
-   * prompt go out as they come). Default true; false gives mosh-server's timing exactly. The
-   * client asks for its own early frames with {@link Transport.expedite}.
+   * prompt go out as they come). Client: answer the server's first datagram at once with an
+   * ack, so that the server has an RTT sample (and leaves mosh's 250 ms start-up frame
+   * interval) one round trip after the first contact rather than at the client's next
+   * datagram. Default true; false gives mosh's timing exactly. The client asks for its own
+   * early frames with {@link Transport.expedite}.
    */
   expediteEcho?: boolean;
   /** Server: told when binding to `bindAddress` failed and any interface is tried instead. */
@@ -102,12 +105,15 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
   #finished = false;
   #counterpartyReported = false;
   readonly #expediteEcho: boolean;
+  /** Client: the server's first datagram is still to be answered with an early ack. */
+  #answerFirstContact: boolean;
 
   private constructor(opts: TransportOptions<L, R>, conn: Connection) {
     super();
     this.#clock = opts.clock;
     this.#conn = conn;
     this.#expediteEcho = opts.role === "server" && (opts.expediteEcho ?? true);
+    this.#answerFirstContact = opts.role === "client" && (opts.expediteEcho ?? true);
     const now = this.#now();
     const mindelay =
       opts.sendMindelay ?? (opts.role === "client" ? CLIENT_SEND_MINDELAY : SERVER_SEND_MINDELAY);
@@ -309,6 +315,10 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
       return;
     }
     const now = this.#now();
+    if (this.#answerFirstContact) {
+      this.#answerFirstContact = false;
+      this.#sender.ackSoon(now);
+    }
     this.#sender.processAcknowledgmentThrough(inst.ackNum);
     this.#conn.setLastRoundTripSuccess(this.#sender.sentStateAckedTimestamp);
 
