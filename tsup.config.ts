@@ -13,7 +13,6 @@ export default defineConfig([
   },
   {
     entry: {
-      "bin/mosh-ts-client": "bin/mosh-ts-client.ts",
       "bin/mosh-ts": "bin/mosh-ts.ts",
       "bin/mosh-mux": "bin/mosh-mux.ts",
     },
@@ -24,47 +23,24 @@ export default defineConfig([
     banner: { js: "#!/usr/bin/env node" },
   },
   {
-    // mosh-ts-server: its dependencies are bundled and minified (fewer files to resolve and compile
-    // when it runs without the start-up snapshot below); the session modules stay in a chunk of
-    // their own, which only the session process loads. node-pty is native: external.
-    entry: { "bin/mosh-ts-server": "bin/mosh-ts-server.ts" },
-    format: ["esm"],
-    sourcemap: true,
-    target: "node20",
-    platform: "node",
-    splitting: true,
-    minify: true,
-    noExternal: ["@xterm/headless", "eventemitter3"],
-    external: ["node-pty"],
-    banner: { js: "#!/usr/bin/env node" },
-    // Run as a program, it then starts the server as one process from the start-up snapshot.
-    onSuccess: "node scripts/server-sh-preamble.mjs",
-  },
-  {
-    // mosh-ts-server's session process as a V8 start-up snapshot: this bundle is evaluated by
-    // `node --build-snapshot` (scripts/build-server-snapshot.mjs writes dist/bin/*.blob for the Node
-    // that builds; mosh-ts-server runs without it if it is missing or will not load). node-pty
-    // (native), node:dgram, node:child_process and node:tty (not vouched for in snapshots) load on
-    // first use.
-    entry: { "bin/mosh-ts-server-snapshot": "sdk/session/server-snapshot.ts" },
+    // The drop-in programs, each one file with its dependencies (fewer files to find and compile
+    // at start-up; the session modules stay lazy inside it), run by bin/launch.cts from a V8 code
+    // cache. node-pty is native: external. The program files themselves (dist/bin/NAME.js) are sh
+    // preambles written by scripts/program-stubs.mjs; the caches come from one real session
+    // between the two (scripts/build-code-cache.mjs).
+    entry: {
+      "bin/mosh-ts-client": "bin/mosh-ts-client.ts",
+      "bin/mosh-ts-server": "bin/mosh-ts-server.ts",
+      "bin/launch": "bin/launch.cts",
+    },
     format: ["cjs"],
     outExtension: () => ({ js: ".cjs" }),
     target: "node20",
     platform: "node",
     minify: true,
-    noExternal: [/./],
-    // Keep `node:` so that the alias below sees `node:dgram` (tsup would otherwise strip it first).
-    removeNodeProtocol: false,
-    esbuildOptions(options) {
-      options.alias = {
-        "node-pty": "./sdk/session/lazy-node-pty.ts",
-        "node:dgram": "./sdk/session/lazy-dgram.ts",
-        dgram: "./sdk/session/lazy-dgram.ts",
-        "node:child_process": "./sdk/session/lazy-child-process.ts",
-        "node:tty": "./sdk/session/lazy-tty.ts",
-      };
-    },
-    onSuccess: "node scripts/build-server-snapshot.mjs",
+    noExternal: ["@xterm/headless", "eventemitter3"],
+    external: ["node-pty"],
+    onSuccess: "node scripts/program-stubs.mjs && node scripts/build-code-cache.mjs",
   },
   {
     entry: { "examples/run-command": "examples/run-command.ts" },

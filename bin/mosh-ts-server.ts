@@ -1,21 +1,22 @@
 // mosh-ts-server: a drop-in for mosh-server (`mosh-ts-server new [-s] [-i IP] [-p PORT[:PORT2]] [-c COLORS] [-l NAME=VALUE]... [-v] [-- command...]`).
-import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { DAEMON_FLAG, runServerCli, runServerDaemon, snapshotBlobName } from "../sdk/session/server-cli.js";
+import { basename } from "node:path";
+import { DAEMON_FLAG, runServerCli } from "../sdk/session/server-cli.js";
+import { runServerDaemon } from "../sdk/session/server-daemon.js";
+import { DIRECT_FLAG, runServerDirect } from "../sdk/session/server-direct.js";
 
 const script = process.argv[1] ?? "mosh-ts-server";
 const argv0 = basename(script).replace(/\.[cm]?js$/, "");
 
-async function main(): Promise<void> {
+/**
+ * Three ways in: the program's sh preamble starts one process in a new session (`--session-direct`,
+ * the usual way); `node mosh-ts-server.js ARGS` is the first process of two, which starts the
+ * detached session process (`--session-daemon`) and prints what it reports.
+ */
+async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  // The build puts the session process's start-up snapshot beside this file (dist/bin/).
-  const self = fileURLToPath(import.meta.url);
-  const snapshot = { blob: join(dirname(self), snapshotBlobName()), script: self };
-  const status =
-    args[0] === DAEMON_FLAG
-      ? await runServerDaemon(argv0)
-      : await runServerCli(args, argv0, script, { snapshot });
-  process.exit(status);
+  if (args[0] === DIRECT_FLAG) return runServerDirect(args.slice(1), argv0);
+  if (args[0] === DAEMON_FLAG) return runServerDaemon(argv0);
+  return runServerCli(args, argv0, script);
 }
 
-void main();
+void main().then((status) => process.exit(status));

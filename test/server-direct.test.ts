@@ -1,15 +1,7 @@
-// mosh-ts-server run as a program (its sh preamble: one Node process from the start-up snapshot), and its fallbacks to two processes.
+// The drop-in programs run as programs (their sh preambles, launch.cjs and the code caches the build made), and mosh-ts-server's two-process path.
 import { spawnSync } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MoshSession } from "../sdk/session/mosh-session.js";
@@ -19,10 +11,7 @@ import { parseTsDetachedPid, TS_SERVER } from "./helpers/ts-server.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const BIN_DIR = join(ROOT, "dist", "bin");
-const ID_FILE = join(BIN_DIR, "mosh-ts-server-snapshot.id");
-/** The one-process start needs the snapshot (built by tsup for this Node) and setsid. */
-const canRunDirect =
-  existsSync(ID_FILE) && spawnSync("sh", ["-c", "command -v setsid"], { encoding: "utf8" }).status === 0;
+const LAUNCH = join(BIN_DIR, "launch.cjs");
 
 const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp", LANG: "C.UTF-8", PS1: "$ " };
 const ARGS = ["new", "-i", "127.0.0.1", "-p", "0", "--", "/bin/sh"];
@@ -97,26 +86,27 @@ async function gone(pid: number): Promise<void> {
 }
 
 describe("mosh-ts-server run as a program", () => {
-  it.skipIf(!canRunDirect)(
-    "is one process from the start-up snapshot: MOSH CONNECT, the banner, its own session, stdio on /dev/null, a shell",
-    async () => {
-      const r = await start([TS_SERVER, ...ARGS]);
-      expect(r.status).toBe(0);
-      expect(r.stdout).toBe(`MOSH CONNECT ${r.port} ${r.key}\n`);
-      expect(r.stderr).toMatch(BANNER);
-      const argv = cmdline(r.pid);
-      expect(argv).toContain("--session-direct");
-      expect(argv).toContain("--snapshot-blob");
-      expect(argv.join(" ")).not.toContain(r.key);
-      expect(sid(r.pid)).toBe(r.pid);
-      for (const fd of [0, 1, 2]) expect(readlinkSync(`/proc/${r.pid}/fd/${fd}`)).toBe("/dev/null");
-      const s = await prompt(r.port, r.key);
-      const exit = new Promise((resolve) => s.once("exit", resolve));
-      process.kill(r.pid, "SIGTERM");
-      expect(await exit).toEqual({ reason: "server", clean: true });
-      await gone(r.pid);
-    },
-  );
+  it("is one process in its own session (setsid): MOSH CONNECT, the banner, stdio on /dev/null, a shell; NODE_EXTRA_CA_CERTS only for the shell", async () => {
+    const r = await start([TS_SERVER, ...ARGS], { NODE_EXTRA_CA_CERTS: "/nonexistent/ca.pem" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`MOSH CONNECT ${r.port} ${r.key}\n`);
+    expect(r.stderr).toMatch(BANNER);
+    const argv = cmdline(r.pid);
+    expect(argv.slice(1)).toEqual([LAUNCH, "mosh-ts-server", TS_SERVER, "--session-direct", ...ARGS]);
+    expect(argv.join(" ")).not.toContain(r.key);
+    expect(sid(r.pid)).toBe(r.pid);
+    for (const fd of [0, 1, 2]) expect(readlinkSync(`/proc/${r.pid}/fd/${fd}`)).toBe("/dev/null");
+    // Node started without the CA bundle; the shell has it back, under its own name only.
+    const environ = readFileSync(`/proc/${r.pid}/environ`, "latin1").split("\0");
+    expect(environ.some((v) => v.startsWith("NODE_EXTRA_CA_CERTS="))).toBe(false);
+    const s = await prompt(r.port, r.key);
+    s.write("echo \"ca=$NODE_EXTRA_CA_CERTS saved=$MOSH_TS_NODE_EXTRA_CA_CERTS.\"\r");
+    await s.waitFor(/^ca=\/nonexistent\/ca\.pem saved=\.$/m);
+    const exit = new Promise((resolve) => s.once("exit", resolve));
+    process.kill(r.pid, "SIGTERM");
+    expect(await exit).toEqual({ reason: "server", clean: true });
+    await gone(r.pid);
+  });
 
   it("prints the same texts with the same exit status as `node FILE` for bad command lines, --help, --version and a bad locale", () => {
     const cases: Array<{ args: string[]; env?: Record<string, string> }> = [
@@ -143,48 +133,45 @@ describe("mosh-ts-server run as a program", () => {
       expect(direct.stdout + direct.stderr).not.toBe("");
     }
   });
+
+  it("`node FILE` runs a detached session process of its own (two processes)", async () => {
+    const r = await start([process.execPath, TS_SERVER, ...ARGS]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(BANNER);
+    expect(cmdline(r.pid).slice(1)).toEqual([TS_SERVER, "--session-daemon"]);
+    expect(sid(r.pid)).toBe(r.pid);
+    await prompt(r.port, r.key);
+  });
 });
 
-describe("mosh-ts-server's session process and the start-up snapshot", () => {
-  it.skipIf(!canRunDirect)(
-    "`node FILE` runs the session process from the snapshot; MOSH_TS_SERVER_SNAPSHOT=0 runs it without, both ways",
-    async () => {
-      const snap = await start([process.execPath, TS_SERVER, ...ARGS]);
-      expect(cmdline(snap.pid)).toEqual(expect.arrayContaining(["--snapshot-blob", "--session-daemon"]));
-      expect(sid(snap.pid)).toBe(snap.pid);
-      await prompt(snap.port, snap.key);
-      for (const argv of [
-        [process.execPath, TS_SERVER, ...ARGS],
-        [TS_SERVER, ...ARGS],
-      ]) {
-        const plain = await start(argv, { MOSH_TS_SERVER_SNAPSHOT: "0" });
-        expect(plain.stderr).toMatch(BANNER);
-        expect(cmdline(plain.pid)).toContain("--session-daemon");
-        expect(cmdline(plain.pid)).not.toContain("--snapshot-blob");
-        await prompt(plain.port, plain.key);
-      }
-    },
-  );
+describe("the programs' code caches", () => {
+  it("were built for this Node and load", () => {
+    const launch = createRequire(import.meta.url)(LAUNCH) as {
+      codeCacheStatus(name: string): string;
+    };
+    expect(launch.codeCacheStatus("mosh-ts-server")).toBe("accepted");
+    expect(launch.codeCacheStatus("mosh-ts-client")).toBe("accepted");
+  });
 
-  it.skipIf(!canRunDirect)("falls back to two processes when the snapshot will not load", async () => {
+  it("a cache that will not load, or none, only costs the compile: the programs still work", async () => {
     // Under the repository, so that node-pty is found from the copy.
     mkdirSync(join(ROOT, ".tmp"), { recursive: true });
-    const dir = mkdtempSync(join(ROOT, ".tmp", "snapshot-test-"));
+    const dir = mkdtempSync(join(ROOT, ".tmp", "code-cache-test-"));
     dirs.push(dir);
     cpSync(join(ROOT, "dist"), dir, { recursive: true });
-    const blob = readFileSync(join(dir, "bin", "mosh-ts-server-snapshot.id"), "utf8").split("\n")[1];
-    writeFileSync(join(dir, "bin", blob), "not a snapshot");
-    const program = join(dir, "bin", "mosh-ts-server.js");
-    for (const argv of [
-      [program, ...ARGS],
-      [process.execPath, program, ...ARGS],
-    ]) {
-      const r = await start(argv, {}, dir);
-      expect(r.status).toBe(0);
-      expect(r.stdout).toBe(`MOSH CONNECT ${r.port} ${r.key}\n`);
-      expect(r.stderr).toMatch(/\n\[mosh-ts-server detached, pid = \d+\]\n$/);
-      expect(cmdline(r.pid)).toEqual([process.execPath, program, "--session-daemon"]);
-      await prompt(r.port, r.key);
-    }
+    const bin = join(dir, "bin");
+    const launch = createRequire(import.meta.url)(join(bin, "launch.cjs")) as {
+      codeCacheName(name: string): string;
+    };
+    writeFileSync(join(bin, launch.codeCacheName("mosh-ts-server")), "not a code cache");
+    rmSync(join(bin, launch.codeCacheName("mosh-ts-client")));
+    const program = join(bin, "mosh-ts-server.js");
+    const r = await start([program, ...ARGS], {}, dir);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`MOSH CONNECT ${r.port} ${r.key}\n`);
+    await prompt(r.port, r.key);
+    const client = spawnSync(join(bin, "mosh-ts-client.js"), ["--version"], { encoding: "utf8" });
+    expect(client.status).toBe(0);
+    expect(client.stdout).toMatch(/^mosh-ts-client \(mosh-ts /);
   });
 });

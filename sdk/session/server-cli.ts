@@ -4,8 +4,6 @@ import { existsSync } from "node:fs";
 import { isatty } from "node:tty";
 import { versionBlock } from "../version.js";
 
-export { type DaemonHooks, runServerDaemon } from "./server-daemon.js";
-
 /** The argument that makes the program run as the detached session process (set by the program itself). */
 export const DAEMON_FLAG = "--session-daemon";
 
@@ -383,32 +381,11 @@ function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-/** Where the session process's start-up snapshot is (see {@link snapshotBlobName}). */
-export interface ServerCliOptions {
-  /**
-   * The start-up snapshot, tried first if the file exists (and MOSH_TS_SERVER_SNAPSHOT is not
-   * `0`): `blob`, and `script`, the real path of the program (node-pty is loaded from there). If
-   * the snapshot process ends without a word (a blob this Node cannot load), the program is run
-   * as the session process instead.
-   */
-  snapshot?: { blob: string; script: string };
-}
-
-/**
- * The file name of the session process's start-up snapshot for this Node (a snapshot only loads
- * in the Node that built it). scripts/build-server-snapshot.mjs writes it beside the program.
- */
-export function snapshotBlobName(): string {
-  return `mosh-ts-server-${process.platform}-${process.arch}-node-${process.version}.blob`;
-}
-
 /** A started session process and what it reports. */
 interface DaemonHandle {
   child: ChildProcess;
   /** The `ready` or `fail` message; null if it exited (or timed out) without one. */
   outcome: Promise<DaemonMessage | null>;
-  /** Whether any message came from it. */
-  heard(): boolean;
 }
 
 function startDaemon(nodeArgs: string[], verbose: boolean, argv0: string): DaemonHandle {
@@ -417,7 +394,6 @@ function startDaemon(nodeArgs: string[], verbose: boolean, argv0: string): Daemo
     env: daemonEnv(process.env),
     stdio: verbose ? ["ignore", "inherit", "inherit", "ipc"] : ["ignore", "ignore", "ignore", "ipc"],
   });
-  let heard = false;
   const outcome = new Promise<DaemonMessage | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), DAEMON_START_TIMEOUT);
     const done = (m: DaemonMessage | null): void => {
@@ -425,7 +401,6 @@ function startDaemon(nodeArgs: string[], verbose: boolean, argv0: string): Daemo
       resolve(m);
     };
     child.on("message", (raw) => {
-      heard = true;
       const m = raw as DaemonMessage;
       if (m.type === "stderr") process.stderr.write(m.text);
       else done(m);
@@ -433,21 +408,16 @@ function startDaemon(nodeArgs: string[], verbose: boolean, argv0: string): Daemo
     child.once("error", (err) => done({ type: "fail", text: `${argv0}: ${err.message}\n` }));
     child.once("exit", () => done(null));
   });
-  return { child, outcome, heard: () => heard };
+  return { child, outcome };
 }
 
 /**
  * Runs `mosh-ts-server` as the first process: parses the command line, starts the session process
- * (detached, in its own session; from its start-up snapshot if there is one) at once so that its
- * start-up overlaps the locale check, sends it the configuration, and prints
- * `MOSH CONNECT <port> <key>` and the banner once it has bound its port. Resolves with the exit status.
+ * (detached, in its own session) at once so that its start-up overlaps the locale check, sends it
+ * the configuration, and prints `MOSH CONNECT <port> <key>` and the banner once it has bound its
+ * port. Resolves with the exit status.
  */
-export async function runServerCli(
-  args: readonly string[],
-  argv0: string,
-  script: string,
-  options: ServerCliOptions = {},
-): Promise<number> {
+export async function runServerCli(args: readonly string[], argv0: string, script: string): Promise<number> {
   const env = process.env;
   const parsed = parseServerCommandLine(args, argv0, env);
   if (parsed.kind === "exit") {
@@ -456,13 +426,7 @@ export async function runServerCli(
     return parsed.code;
   }
   const verbose = parsed.config.verbose > 0;
-  const attempts: string[][] = [];
-  const snap = options.snapshot;
-  if (snap && env.MOSH_TS_SERVER_SNAPSHOT !== "0" && existsSync(snap.blob)) {
-    attempts.push([...process.execArgv, "--snapshot-blob", snap.blob, snap.script, DAEMON_FLAG]);
-  }
-  attempts.push([...process.execArgv, script, DAEMON_FLAG]);
-  let daemon = startDaemon(attempts.shift() as string[], verbose, argv0);
+  const daemon = startDaemon([...process.execArgv, script, DAEMON_FLAG], verbose, argv0);
   process.stderr.write(parsed.stderr);
   const locale = checkLocale(env, parsed.localeVars);
   process.stderr.write(locale.stderr);
@@ -481,17 +445,9 @@ export async function runServerCli(
     ...stdinWindowSize(),
     env: locale.env,
   };
-  let result: DaemonMessage | null;
-  for (;;) {
-    const { child } = daemon;
-    if (child.connected) child.send(config, (err) => err && killQuietly(child));
-    result = await daemon.outcome;
-    if (result !== null || daemon.heard() || attempts.length === 0) break;
-    // The snapshot did not start: run the program itself as the session process.
-    killQuietly(child);
-    daemon = startDaemon(attempts.shift() as string[], verbose, argv0);
-  }
   const { child } = daemon;
+  if (child.connected) child.send(config, (err) => err && killQuietly(child));
+  const result = await daemon.outcome;
   if (result === null || result.type !== "ready") {
     if (result?.type === "fail") process.stderr.write(result.text);
     else process.stderr.write(`${argv0}: the session process did not start\n`);

@@ -19,14 +19,6 @@ function bindErrorText(err: Error): string {
   return `bind: ${typeof code === "string" && texts[code] ? texts[code] : err.message}`;
 }
 
-/** How the session process gets its session modules (the start-up snapshot has them loaded already). */
-export interface DaemonHooks {
-  /** Loads the session modules (default: a dynamic import). */
-  loadSession?: () => Promise<typeof import("./server-session.js")>;
-  /** Called once the port and key have been reported. */
-  onReported?: () => void;
-}
-
 /** Where the session process's start-up texts go: to the first process, or straight to the terminal. */
 export interface StartReporter {
   /** A warning for stderr (bind fallbacks). */
@@ -48,7 +40,6 @@ export async function serveSession(
   config: ServerConfig,
   argv0: string,
   report: StartReporter,
-  hooks: DaemonHooks = {},
 ): Promise<number> {
   // mosh-server ignores SIGHUP and SIGPIPE once detached.
   process.on("SIGHUP", () => undefined);
@@ -87,13 +78,14 @@ export async function serveSession(
     return 1;
   }
   const key = SessionKey.generate();
-  const reported = report.ready(socket.local.port, key.reveal());
-  hooks.onReported?.();
-  // The session modules (xterm, node-pty, protobuf) load only now: MOSH CONNECT is printed
-  // meanwhile, and the client's first datagram waits in the socket.
+  await report.ready(socket.local.port, key.reveal());
+  // As mosh-server, which forks once MOSH CONNECT is out: the start is over for whoever ran us
+  // (its exit status is 0 from here on). The session modules (xterm, node-pty) load only now,
+  // while the client starts; its first datagram waits in the socket.
+  report.done();
   let server: MoshServer;
   try {
-    const { MoshServer } = await (hooks.loadSession ?? (() => import("./server-session.js")))();
+    const { MoshServer } = await import("./server-session.js");
     server = await MoshServer.start({
       command: config.command ?? undefined,
       env: config.env,
@@ -110,13 +102,9 @@ export async function serveSession(
   } catch (err) {
     socket.close();
     log(`${argv0}: ${err instanceof Error ? err.message : String(err)}`);
-    await reported;
-    report.done();
     return 1;
   }
   socket.release();
-  await reported;
-  report.done();
   if (config.verbose > 1) server.on("error", (err) => process.stderr.write(`${err.message}\n`));
   const exited = new Promise<ServerExitInfo>((resolve) => server.once("exit", resolve));
   const shutdown = (): void => void server.close();
@@ -140,7 +128,7 @@ export async function serveSession(
  * over the IPC channel, and reports bind warnings, the port and key back over it (the key never
  * touches argv or env); then serves the session. Resolves with the exit status.
  */
-export async function runServerDaemon(argv0: string, hooks: DaemonHooks = {}): Promise<number> {
+export async function runServerDaemon(argv0: string): Promise<number> {
   const config = await new Promise<ServerConfig | null>((resolve) => {
     if (!process.send) {
       resolve(null);
@@ -154,20 +142,15 @@ export async function runServerDaemon(argv0: string, hooks: DaemonHooks = {}): P
     if (process.connected && process.send) process.send(m, () => cb());
     else cb();
   };
-  return serveSession(
-    config,
-    argv0,
-    {
-      stderr(text) {
-        if (process.connected) send({ type: "stderr", text });
-        else if (config.verbose > 0) process.stderr.write(text);
-      },
-      fail: (text) => send({ type: "fail", text }),
-      ready: (port, key) => new Promise((resolve) => send({ type: "ready", port, key }, resolve)),
-      done() {
-        if (process.connected) process.disconnect();
-      },
+  return serveSession(config, argv0, {
+    stderr(text) {
+      if (process.connected) send({ type: "stderr", text });
+      else if (config.verbose > 0) process.stderr.write(text);
     },
-    hooks,
-  );
+    fail: (text) => send({ type: "fail", text }),
+    ready: (port, key) => new Promise((resolve) => send({ type: "ready", port, key }, resolve)),
+    done() {
+      if (process.connected) process.disconnect();
+    },
+  });
 }

@@ -10,7 +10,7 @@ import {
   type ServerConfig,
   stdinWindowSize,
 } from "./server-cli.js";
-import { type DaemonHooks, serveSession } from "./server-daemon.js";
+import { serveSession } from "./server-daemon.js";
 
 /**
  * The argument (after the program's path) that runs mosh-ts-server as one process. The program's
@@ -18,6 +18,21 @@ import { type DaemonHooks, serveSession } from "./server-daemon.js";
  * from fd 3, which this process closes once MOSH CONNECT and the banner are out.
  */
 export const DIRECT_FLAG = "--session-direct";
+
+/**
+ * Where the program's sh preamble keeps NODE_EXTRA_CA_CERTS while Node starts (reading a CA bundle
+ * costs Node tens of ms at start-up, and the server makes no TLS connections); the session's
+ * command gets it back.
+ */
+export const SAVED_CA_CERTS_VAR = "MOSH_TS_NODE_EXTRA_CA_CERTS";
+
+/** Gives the environment back the NODE_EXTRA_CA_CERTS the preamble set aside. */
+export function restoreCaCertsVariable(env: NodeJS.ProcessEnv): void {
+  const saved = env[SAVED_CA_CERTS_VAR];
+  if (saved === undefined) return;
+  delete env[SAVED_CA_CERTS_VAR];
+  env.NODE_EXTRA_CA_CERTS = saved;
+}
 
 /** Where the sh preamble reads the exit status. */
 const STATUS_FD = 3;
@@ -63,12 +78,9 @@ function toDevNull(fd: number, flags: "r" | "w"): void {
  * `-v`), reports the exit status on fd 3, and serves the session. Writes to the terminal with
  * plain `write(2)`s only, so that no stream keeps it open. Resolves with the process's exit status.
  */
-export async function runServerDirect(
-  args: readonly string[],
-  argv0: string,
-  hooks: DaemonHooks = {},
-): Promise<number> {
+export async function runServerDirect(args: readonly string[], argv0: string): Promise<number> {
   const env = process.env;
+  restoreCaCertsVariable(env);
   const parsed = parseServerCommandLine(args, argv0, env);
   if (parsed.kind === "exit") {
     write(1, parsed.stdout);
@@ -95,28 +107,23 @@ export async function runServerDirect(
     env: locale.env,
   };
   let status = 1;
-  return serveSession(
-    config,
-    argv0,
-    {
-      stderr: (text) => write(2, text),
-      fail: (text) => write(2, text),
-      ready(port, key) {
-        if (isatty(0)) write(1, "\r\n\n");
-        write(1, `MOSH CONNECT ${port} ${key}\n`);
-        write(2, detachBanner(argv0, process.pid));
-        status = 0;
-        return Promise.resolve();
-      },
-      done() {
-        if (config.verbose === 0) {
-          toDevNull(0, "r");
-          toDevNull(1, "w");
-          toDevNull(2, "w");
-        }
-        reportStatus(status);
-      },
+  return serveSession(config, argv0, {
+    stderr: (text) => write(2, text),
+    fail: (text) => write(2, text),
+    ready(port, key) {
+      if (isatty(0)) write(1, "\r\n\n");
+      write(1, `MOSH CONNECT ${port} ${key}\n`);
+      write(2, detachBanner(argv0, process.pid));
+      status = 0;
+      return Promise.resolve();
     },
-    hooks,
-  );
+    done() {
+      if (config.verbose === 0) {
+        toDevNull(0, "r");
+        toDevNull(1, "w");
+        toDevNull(2, "w");
+      }
+      reportStatus(status);
+    },
+  });
 }

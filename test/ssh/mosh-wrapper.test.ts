@@ -1,16 +1,13 @@
-// Debian's `mosh` wrapper, through a real sshd, starting mosh-ts-server as its --server: as `node FILE`, and run as a program (its sh preamble: one process from the start-up snapshot).
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+// Debian's `mosh` wrapper, through a real sshd, starting mosh-ts-server as its --server: as `node FILE`, and run as a program (its sh preamble: one process), with Debian's mosh-client and with mosh-ts-client.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireOrSkip } from "../helpers/require.js";
 import { startTmux, type TmuxSession } from "../helpers/tmux.js";
 import { keygen, killTagged, removeDir, type Sshd, scratchDir, startSshd } from "./sshd-fixture.js";
 
 const tag = `wrap${process.pid}`;
 const serverBin = join(import.meta.dirname, "..", "..", "dist", "bin", "mosh-ts-server.js");
-const hasSnapshot = existsSync(
-  join(import.meta.dirname, "..", "..", "dist", "bin", "mosh-ts-server-snapshot.id"),
-);
+const clientBin = join(import.meta.dirname, "..", "..", "dist", "bin", "mosh-ts-client.js");
 let dir = "";
 let sshd: Sshd;
 
@@ -30,14 +27,14 @@ function taggedCommandLines(): string[] {
 }
 
 /** Runs `mosh --server=SERVER wrapped -- /bin/sh` in tmux until a command's output is on screen. */
-async function wrapped(server: string): Promise<TmuxSession> {
+async function wrapped(server: string, client = "mosh-client"): Promise<TmuxSession> {
   const tmux = await startTmux({
     cols: 80,
     rows: 24,
     command: [
       "sh",
       "-c",
-      `mosh --ssh="ssh -F ${join(dir, "ssh", "config")}" --server="${server}" wrapped -- /bin/sh; echo "EXIT=$?"; exec sleep 600`,
+      `mosh --client="${client}" --ssh="ssh -F ${join(dir, "ssh", "config")}" --server="${server}" wrapped -- /bin/sh; echo "EXIT=$?"; exec sleep 600`,
     ],
     env: { TERM: "xterm-256color", PS1: "$ " },
   });
@@ -96,13 +93,21 @@ describe("Debian's mosh wrapper with mosh-ts-server through sshd", () => {
     }
   });
 
-  it("mosh --server=PROGRAM: one server process; a command runs, exit ends the client with status 0", async (ctx) => {
-    requireOrSkip(ctx, hasSnapshot, "the start-up snapshot (dist/bin/mosh-ts-server-snapshot.id)");
+  it("mosh --server=PROGRAM: one server process; a command runs, exit ends the client with status 0", async () => {
     const tmux = await wrapped(serverBin);
     try {
       const servers = taggedCommandLines().filter((c) => c.includes(serverBin));
       expect(servers).toHaveLength(1);
       expect(servers[0]).toContain("--session-direct");
+      await exitCleanly(tmux);
+    } finally {
+      await tmux.kill();
+    }
+  });
+
+  it("mosh --client=mosh-ts-client --server=PROGRAM: both ends ours; exit ends the client with status 0", async () => {
+    const tmux = await wrapped(serverBin, clientBin);
+    try {
       await exitCleanly(tmux);
     } finally {
       await tmux.kill();
