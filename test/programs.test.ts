@@ -100,7 +100,7 @@ describe("mosh-ts-server run as a program", () => {
     const environ = readFileSync(`/proc/${r.pid}/environ`, "latin1").split("\0");
     expect(environ.some((v) => v.startsWith("NODE_EXTRA_CA_CERTS="))).toBe(false);
     const s = await prompt(r.port, r.key);
-    s.write("echo \"ca=$NODE_EXTRA_CA_CERTS saved=$MOSH_TS_NODE_EXTRA_CA_CERTS.\"\r");
+    s.write('echo "ca=$NODE_EXTRA_CA_CERTS saved=$MOSH_TS_NODE_EXTRA_CA_CERTS."\r');
     await s.waitFor(/^ca=\/nonexistent\/ca\.pem saved=\.$/m);
     const exit = new Promise((resolve) => s.once("exit", resolve));
     process.kill(r.pid, "SIGTERM");
@@ -141,6 +141,24 @@ describe("mosh-ts-server run as a program", () => {
     expect(cmdline(r.pid).slice(1)).toEqual([TS_SERVER, "--session-daemon"]);
     expect(sid(r.pid)).toBe(r.pid);
     await prompt(r.port, r.key);
+  });
+});
+
+describe("mosh-ts-client run as a program", () => {
+  it("answers -c (the mosh wrapper's first question) as mosh-client does, for known, dumb, unknown and unset terminals", () => {
+    const client = join(BIN_DIR, "mosh-ts-client.js");
+    for (const term of ["xterm-256color", "xterm", "screen", "dumb", "no-such-terminal", undefined]) {
+      const env: NodeJS.ProcessEnv = { PATH: ENV.PATH, HOME: "/nonexistent", LANG: "C.UTF-8" };
+      if (term !== undefined) env.TERM = term;
+      const ours = spawnSync(client, ["-c"], { env, encoding: "utf8", timeout: 10000 });
+      const real = spawnSync("mosh-client", ["-c"], { env, encoding: "utf8", timeout: 10000 });
+      expect({ term, status: ours.status, stdout: ours.stdout, stderr: ours.stderr }).toEqual({
+        term,
+        status: real.status,
+        stdout: real.stdout,
+        stderr: real.stderr,
+      });
+    }
   });
 });
 
