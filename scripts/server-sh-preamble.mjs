@@ -15,10 +15,12 @@ const PREAMBLE = `#!/bin/sh
 # mosh-ts-server, run as a program. If the start-up snapshot built by this Node is beside this file
 # and setsid is installed, one Node process does it all: in a new session it prints MOSH CONNECT and
 # the banner, leaves the terminal and writes its exit status on fd 3. Otherwise: node FILE (two
-# processes). Only shell built-ins unless this file is reached through a symbolic link.
+# processes). Only shell built-ins unless this file is reached through a symbolic link. The .id file
+# is not in the npm package (the blob is built per Node binary): 2>/dev/null must come before the
+# redirection that opens it, or sh reports the missing file.
 if [ "\${MOSH_TS_SERVER_SNAPSHOT-}" != 0 ] && case $0 in /*) self=$0 ;; *) self=$PWD/$0 ;; esac &&
   { [ ! -L "$self" ] || self=$(readlink -f -- "$self"); } && d=\${self%/*} &&
-  { read -r node && read -r blob; } <"$d/mosh-ts-server-snapshot.id" 2>/dev/null &&
+  { read -r node && read -r blob; } 2>/dev/null <"$d/mosh-ts-server-snapshot.id" &&
   n=$(command -v node) && [ "$n" -ef "$node" ] && [ -f "$d/$blob" ] && [ ! "$n" -nt "$d/$blob" ] &&
   command -v setsid >/dev/null 2>&1
 then
