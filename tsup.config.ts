@@ -1,4 +1,7 @@
 // Build: the SDK as ESM + CJS with type declarations, and each CLI entry as an ESM executable.
+// Source maps only for the SDK library (a debugger or --enable-source-maps in the user's program
+// maps its stack traces to sdk/*.ts); the programs ship without them, since Node ignores maps
+// unless started with --enable-source-maps, which their users never pass.
 import { defineConfig } from "tsup";
 
 export default defineConfig([
@@ -18,7 +21,6 @@ export default defineConfig([
       "bin/mosh-mux": "bin/mosh-mux.ts",
     },
     format: ["esm"],
-    sourcemap: true,
     target: "node20",
     platform: "node",
     banner: { js: "#!/usr/bin/env node" },
@@ -29,7 +31,6 @@ export default defineConfig([
     // their own, which only the session process loads. node-pty is native: external.
     entry: { "bin/mosh-ts-server": "bin/mosh-ts-server.ts" },
     format: ["esm"],
-    sourcemap: true,
     target: "node20",
     platform: "node",
     splitting: true,
@@ -67,9 +68,11 @@ export default defineConfig([
     onSuccess: "node scripts/build-server-snapshot.mjs",
   },
   {
+    // Built for its test only (the package leaves dist/examples out): one file, no chunks in dist/.
     entry: { "examples/run-command": "examples/run-command.ts" },
     format: ["esm"],
     target: "node20",
     platform: "node",
+    splitting: false,
   },
 ]);

@@ -121,3 +121,80 @@ describe("the installed package", () => {
     }
   });
 });
+
+describe("the tarball", () => {
+  it("holds the licence, no examples, source maps only for the SDK library, and names its repository", () => {
+    expect(packed).toContain("LICENSE");
+    expect(readFileSync(join(installed, "mosh-ts", "LICENSE"), "utf8")).toBe(
+      readFileSync(join(root, "LICENSE"), "utf8"),
+    );
+    expect(readFileSync(join(root, "LICENSE"), "utf8")).toMatch(
+      /^\s*GNU GENERAL PUBLIC LICENSE\s+Version 3, 29 June 2007\b/,
+    );
+    expect(pkg.license).toBe("GPL-3.0-or-later");
+    expect(pkg.repository).toEqual({ type: "git", url: expect.stringMatching(/github/) });
+    expect(packed.filter((f) => f.startsWith("dist/examples/"))).toEqual([]);
+    // The start-up snapshot is built per Node binary: never shipped.
+    expect(packed.filter((f) => /\.(blob|id)$/.test(f))).toEqual([]);
+    // Every file an entry point loads is in the package (a chunk left out would fail at run time).
+    const imports = (f: string): string[] =>
+      [
+        ...readFileSync(join(installed, "mosh-ts", f), "utf8").matchAll(
+          /(?:from|import\()\s*"(\.\.?\/[^"]+)"/g,
+        ),
+      ].map((m) => join(f, "..", m[1]));
+    const reached = (entries: string[]): Set<string> => {
+      const seen = new Set<string>();
+      for (let f = entries.pop(); f !== undefined; f = entries.pop()) {
+        if (seen.has(f)) continue;
+        seen.add(f);
+        entries.push(...imports(f));
+      }
+      return seen;
+    };
+    for (const f of packed.filter((p) => /\.c?js$/.test(p))) {
+      for (const i of imports(f)) expect(packed, `${f} imports ${i}`).toContain(i);
+    }
+    // Source maps for the SDK library, none for what the programs load.
+    expect(packed).toContain("dist/index.js.map");
+    expect(packed).toContain("dist/index.cjs.map");
+    const programs = reached(packed.filter((f) => f.startsWith("dist/bin/")));
+    expect(programs.size).toBeGreaterThan(5);
+    expect([...programs].filter((f) => packed.includes(`${f}.map`))).toEqual([]);
+  });
+});
+
+describe("package-lock.json", () => {
+  it("is complete and in step with package.json, so `npm install` leaves it unchanged and `npm ci` accepts it", () => {
+    interface Entry {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    }
+    const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
+      packages: Record<string, Entry>;
+    };
+    const rootEntry = lock.packages[""];
+    const manifest = pkg as unknown as Entry;
+    expect(rootEntry.dependencies).toEqual(manifest.dependencies);
+    expect(rootEntry.devDependencies).toEqual(manifest.devDependencies);
+    // Every dependency of every locked package, other platforms' optional ones included, resolves
+    // to a locked entry (npm install would otherwise add the missing ones to the file).
+    const missing: string[] = [];
+    for (const [path, e] of Object.entries(lock.packages)) {
+      for (const dep of Object.keys({ ...e.dependencies, ...e.optionalDependencies })) {
+        let base = path;
+        for (;;) {
+          if (lock.packages[`${base ? `${base}/` : ""}node_modules/${dep}`]) break;
+          if (!base) {
+            missing.push(`${path || "(root)"} -> ${dep}`);
+            break;
+          }
+          const i = base.lastIndexOf("/node_modules/");
+          base = i < 0 ? "" : base.slice(0, i);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
