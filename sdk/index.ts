@@ -37,7 +37,25 @@ export type {
   ServerExitReason,
 } from "./session/server-session.js";
 export { MoshServer } from "./session/server-session.js";
-export type { Frame } from "./terminal/frame.js";
+export type {
+  Color,
+  DecodedColor,
+  FrameState,
+  MouseEncoding,
+  MouseMode,
+} from "./terminal/frame.js";
+export {
+  ATTR_MASK,
+  Attr,
+  DEFAULT_COLOR,
+  decodeColor,
+  Frame,
+  PALETTE,
+  paletteColor,
+  RGB,
+  Row,
+  rgbColor,
+} from "./terminal/frame.js";
 export type { Clock, DatagramNetwork, DatagramSocket, Endpoint, Family } from "./transport/ports.js";
 export { systemClock } from "./transport/ports.js";
 export { MOSH_COMPAT_VERSION, VERSION } from "./version.js";
