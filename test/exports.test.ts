@@ -49,7 +49,8 @@ describe("the package's exports", () => {
     ]) {
       expect(esm.values).toContain(name);
     }
-    for (const name of ["Color", "DecodedColor", "FrameState"]) expect(esm.types).toContain(name);
+    for (const name of ["Color", "DecodedColor", "FrameState", "MoshErrorCode"])
+      expect(esm.types).toContain(name);
   });
 
   it("every declared value exists at run time in dist/index.js (import) and dist/index.cjs (require)", async () => {
