@@ -196,7 +196,7 @@ describe("mosh-ts (in-process)", () => {
     const file = join(dir, "kh-changed");
     const text = `[127.0.0.1]:${sshd.port} ${keygen(join(dir, "other_key"))}\n`;
     writeFileSync(file, text);
-    const r = await run(["-o", `UserKnownHostsFile=${file}`, "alias"]);
+    const r = await run([`--ssh=ssh -o UserKnownHostsFile=${file}`, "alias"]);
     expect(r.status).toBe(255);
     expect(r.stderr).toContain("@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n");
     expect(r.stderr).toContain(`Offending ED25519 key in ${file}:1\n`);
@@ -219,27 +219,83 @@ describe("mosh-ts (in-process)", () => {
     expect(r.client).toBeNull();
   });
 
-  it("--local starts the server on this machine without SSH", async () => {
-    const r = await run(["--local", "127.0.0.1", "--", "sh", "-c", "echo local-ok-$((6*7)); exec sleep 60"], {
-      expectText: "local-ok-42",
-      env: { MOSHTS_SSH_TEST: tag },
-    });
+  it("--local starts the server on this machine without SSH (and -o is mosh's --predict-overwrite)", async () => {
+    const r = await run(
+      ["-o", "--local", "127.0.0.1", "--", "sh", "-c", "echo local-ok-$((6*7)); exec sleep 60"],
+      {
+        expectText: "local-ok-42",
+        env: { MOSHTS_SSH_TEST: tag },
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.client?.ip).toBe("127.0.0.1");
+    expect(r.client?.env.MOSH_PREDICTION_OVERWRITE).toBe("yes");
     expect(r.stderr).not.toContain("connecting to");
     const bad = await run(["--local", "localhost"]);
     expect(bad.status).toBe(255);
     expect(bad.stderr).toBe('mosh-ts: --local needs a numeric IP address, not "localhost"\n');
   });
 
+  it("--ssh=COMMAND: ssh's -p, -l, -i and -o reach the in-process SSH client", async () => {
+    const r = await run(
+      [
+        `--ssh=ssh -p ${sshd.port} -l root -i '${join(home, ".ssh", "id_test")}' -o IdentitiesOnly=yes -v`,
+        "127.0.0.1",
+        "--",
+        "sh",
+        "-c",
+        "echo ssh-opts-$((6*7)); exec sleep 60",
+      ],
+      { expectText: "ssh-opts-42" },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.client?.ip).toBe("127.0.0.1");
+  });
+
+  it("--experimental-remote-ip=remote and =local find the server's address as mosh does", async () => {
+    for (const mode of ["remote", "local"]) {
+      const r = await run(
+        [`--experimental-remote-ip=${mode}`, "alias", "--", "sh", "-c", "echo rip-ok; exec sleep 60"],
+        {
+          expectText: "rip-ok",
+        },
+      );
+      expect(r.status, `${mode}: ${r.stderr}`).toBe(0);
+      expect(r.client?.ip).toBe("127.0.0.1");
+    }
+  });
+
+  it("--client=PATH runs that client as mosh runs mosh-client: -# ARGS, IP, PORT, the key in MOSH_KEY; its status is ours", async () => {
+    const out = join(dir, "client-args");
+    const fake = join(dir, "fake-client.sh");
+    writeFileSync(
+      fake,
+      `#!/bin/sh\nif [ "$1" = -c ]; then echo 256; exit 0; fi\n` +
+        `{ printf '%s\\n' "$@"; [ \${#MOSH_KEY} -eq 22 ] && echo key-in-env; echo "$MOSH_PREDICTION_DISPLAY"; } > ${out}\nexit 7\n`,
+      { mode: 0o755 },
+    );
+    const r = await run([`--client=${fake}`, "-a", "--local", "127.0.0.1"], {
+      env: { MOSHTS_SSH_TEST: tag },
+    });
+    expect(r.status, r.stderr).toBe(7);
+    expect(r.client).toBeNull();
+    const [hash, cmdline, ip, port, key, predict] = readFileSync(out, "utf8").split("\n");
+    expect([hash, cmdline, ip]).toEqual(["-#", `--client=${fake} -a --local 127.0.0.1 |`, "127.0.0.1"]);
+    expect(port).toMatch(/^\d+$/);
+    expect([key, predict]).toEqual(["key-in-env", "always"]);
+    const missing = await run(["--client=/nonexistent/client", "alias"]);
+    expect(missing.status).toBe(255);
+    expect(missing.stderr).toMatch(/^mosh-ts: Can't count colors: .*ENOENT/);
+  });
+
   it("validates options like mosh and prints help and version", async () => {
     const port = await run(["-p", "0:5", "alias"]);
-    expect(port.status).toBe(1);
+    expect(port.status).toBe(255);
     expect(port.stderr).toBe(
       "mosh-ts: Server-side port ranges may not be used with starting port 0 (0:5).\n",
     );
     const predict = await run(["--predict=sometimes", "alias"]);
-    expect(predict.status).toBe(1);
+    expect(predict.status).toBe(255);
     expect(predict.stderr).toMatch(/^mosh-ts: Unknown mode "sometimes"\.\n/);
     const envPredict = await run(["alias"], { env: { MOSH_PREDICTION_DISPLAY: "bogus" } });
     expect(envPredict.stderr).toMatch(
@@ -256,24 +312,29 @@ describe("mosh-ts (in-process)", () => {
       "mosh-ts: Could not resolve hostname 127.0.0.1: Address family for hostname not supported\n",
     );
     const none = await run([]);
-    expect(none.status).toBe(1);
-    expect(none.stderr).toMatch(/^Usage: mosh-ts \[options\] \[user@\]host \[-- command\.\.\.\]/);
+    expect(none.status).toBe(255);
+    expect(none.stderr).toMatch(/^Usage: mosh-ts \[options\] \[--\] \[user@\]host \[command\.\.\.\]\n/);
     const help = await run(["--help"]);
     expect(help.status).toBe(0);
     for (const o of [
-      "--server",
-      "--predict",
-      "-p, --port",
-      "--family",
+      "--server=COMMAND",
+      "--predict=adaptive",
+      "-o      --predict-overwrite",
+      "--port=PORT[:PORT2]",
+      "--family=inet",
       "--bind-server",
+      "--ssh=COMMAND",
       "--no-init",
       "--local",
-      "--ssh-port",
-      "-i <identity>",
-      "-o <Key=Value>",
+      "--ssh-option=KEY=VALUE",
+      "--ssh-port=PORT",
+      "-i FILE --identity=FILE",
     ]) {
       expect(help.stdout).toContain(o);
     }
+    const ssh = await run(["--ssh=ssh -L 8080:localhost:80", "alias"]);
+    expect(ssh.status).toBe(255);
+    expect(ssh.stderr).toBe("mosh-ts: --ssh=ssh -L 8080:localhost:80: ssh's -L is not supported\n");
     const version = await run(["--version"]);
     expect(version.status).toBe(0);
     expect(version.stdout).toBe(versionBlock("mosh-ts"));
@@ -293,12 +354,11 @@ describe("mosh-ts (built binary, in tmux)", () => {
       command: reportingExit([
         process.execPath,
         BIN,
-        "-o",
+        "--ssh-option",
         `UserKnownHostsFile=${knownHosts}`,
         "-i",
         join(home, ".ssh", "id_tty"),
-        "-o",
-        "IdentitiesOnly=yes",
+        "--ssh-option=IdentitiesOnly=yes",
         "alias",
         "--",
         "sh",
