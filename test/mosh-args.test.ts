@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCliArgs } from "../sdk/bootstrap/cli.js";
+import { spawnTracked } from "./helpers/procs.js";
 
 const BIN = join(import.meta.dirname, "..", "dist", "bin", "mosh-ts.js");
 
@@ -159,7 +160,7 @@ describe("mosh-ts's texts for bad command lines are mosh's", () => {
     ["-p", "0:5", "h"],
     ["-p", "70000", "h"],
     ["-p", "5:4", "h"],
-    ["h", "ls", "-l"],
+    ["h", "ls", "-x"],
     ["-o"],
     [],
   ]) {
@@ -211,12 +212,24 @@ describe("mosh-ts's texts for bad command lines are mosh's", () => {
     try {
       const port = String((server.address() as { port: number }).port);
       for (const program of [real, mine]) {
-        const r = spawnSync(program[0], [...program.slice(1), "--fake-proxy", "--", "localhost", port], {
-          input: "ping\n",
-          encoding: "utf8",
-          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8" },
-          timeout: 20000,
+        // Asynchronously: the echo server runs in this process.
+        const child = spawnTracked(
+          program[0],
+          [...program.slice(1), "--fake-proxy", "--", "localhost", port],
+          {
+            env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8" },
+            stdio: ["pipe", "pipe", "pipe"],
+          },
+        );
+        const r = { stdout: "", stderr: "", status: null as number | null };
+        child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+          r.stdout += d;
         });
+        child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+          r.stderr += d;
+        });
+        child.stdin?.end("ping\n");
+        [r.status] = (await once(child, "close")) as [number | null];
         expect(r.status, program.join(" ")).toBe(0);
         expect(r.stdout).toBe("ping\n");
         expect(r.stderr).toBe("MOSH IP 127.0.0.1\n");
