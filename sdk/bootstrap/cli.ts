@@ -12,6 +12,7 @@ import { startLocalServer } from "./local-server.js";
 import type { ProgressEvent } from "./progress.js";
 import { type PromptFn, ttyPrompt } from "./prompt.js";
 import { colorsFromTerm, parseBindServer, parsePortRange } from "./remote-command.js";
+import { PROGRESS_DELAY_MS, SlowProgress } from "./slow-progress.js";
 import { parseSshCommand, type SshCommandSettings } from "./ssh-command.js";
 import { parseTarget } from "./ssh-config.js";
 import type { AddressFamilyPolicy } from "./ssh-transport.js";
@@ -32,6 +33,8 @@ export interface CliIo {
   runClient?: (o: TerminalClientOptions) => Promise<number>;
   /** Extra bootstrap options (tests: `home`, `systemConfigFile`, timeouts). */
   defaults?: Partial<BootstrapOptions>;
+  /** How long the bootstrap may take before progress lines appear (default {@link PROGRESS_DELAY_MS}). */
+  progressDelayMs?: number;
 }
 
 const PREDICT_MODES = ["adaptive", "always", "never", "experimental"];
@@ -407,14 +410,28 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     return BOOTSTRAP_FAILURE;
   }
 
+  // Progress lines only when they help: on a terminal, once the bootstrap has taken 300 ms, never
+  // over a question, and not with -q.
+  const progress = new SlowProgress((line) => err(`${argv0}: ${line}`), {
+    enabled: !o.quiet && (io.stderr as Partial<WriteStream>).isTTY === true,
+    delayMs: io.progressDelayMs,
+  });
+  const prompt = io.prompt ?? ttyPrompt();
   const options: BootstrapOptions = {
     env: io.env,
-    prompt: io.prompt ?? ttyPrompt(),
+    prompt: async (question, how) => {
+      progress.pause();
+      try {
+        return await prompt(question, how);
+      } finally {
+        progress.resume();
+      }
+    },
     onMessage: (m) => err(m),
     onServerOutput: (line) => io.stdout.write(`${line}\n`),
     onProgress: (e) => {
       const line = progressLine(e);
-      if (line) err(`${argv0}: ${line}`);
+      if (line) progress.step(line);
     },
     family,
     server: o.server,
@@ -436,6 +453,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     Object.assign(options, { configFile: ssh.configFile, systemConfigFile: null });
 
   let started: BootstrapResult;
+  progress.start();
   try {
     started = o.local
       ? await startLocalServer(parseTarget(target).host, options)
@@ -452,6 +470,8 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     if (!(e instanceof BootstrapError)) throw e;
     err(e.message.startsWith("@") ? e.message : `${argv0}: ${e.message}`);
     return BOOTSTRAP_FAILURE;
+  } finally {
+    progress.stop();
   }
 
   const env: NodeJS.ProcessEnv = { ...io.env, MOSH_PREDICTION_DISPLAY: predict };

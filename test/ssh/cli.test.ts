@@ -81,10 +81,11 @@ interface Run {
 /** Runs the program in-process; the "terminal client" is a MoshSession that waits for `expectText`. */
 async function run(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; expectText?: string } = {},
+  opts: { env?: NodeJS.ProcessEnv; expectText?: string; stderrTty?: boolean; progressDelayMs?: number } = {},
 ): Promise<Run> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
+  if (opts.stderrTty) Object.assign(stderr, { isTTY: true });
   let out = "";
   let err = "";
   stdout.on("data", (d) => {
@@ -103,6 +104,7 @@ async function run(
       throw new Error("no prompt expected");
     },
     defaults: { home, systemConfigFile: null, serverTimeoutMs: 15000 },
+    progressDelayMs: opts.progressDelayMs,
     runClient: async (o) => {
       client = o;
       const session = new MoshSession({ host: o.ip, port: o.port, key: o.key });
@@ -120,7 +122,7 @@ async function run(
 }
 
 describe("mosh-ts (in-process)", () => {
-  it("bootstraps an alias, prints progress on stderr and the server's other output on stdout, and hands the client its settings", async () => {
+  it("bootstraps an alias, prints the server's other output on stdout and no progress (stderr is no terminal), and hands the client its settings", async () => {
     const r = await run(
       [
         "--server",
@@ -146,14 +148,50 @@ describe("mosh-ts (in-process)", () => {
     expect(c.env.MOSH_NO_TERM_INIT).toBe("1");
     expect(c.env.MOSH_KEY).toBeUndefined();
     expect(r.stdout).toBe("motd: hello\n");
-    expect(r.stderr.split("\n")).toEqual([
+    expect(r.stderr).toBe("");
+    expect(r.stdout + r.stderr).not.toContain(c.key);
+  });
+
+  it("progress lines only on a terminal, only once the bootstrap is slow, and never with -q", async () => {
+    const command = ["--", "sh", "-c", "echo progress-ok; exec sleep 60"];
+    // A terminal, and every step counts as slow: each one is shown.
+    const slow = await run(["alias", ...command], {
+      expectText: "progress-ok",
+      stderrTty: true,
+      progressDelayMs: 0,
+    });
+    expect(slow.status, slow.stderr).toBe(0);
+    expect(slow.stderr.split("\n")).toEqual([
       `mosh-ts: connecting to 127.0.0.1 port ${sshd.port}`,
       "mosh-ts: authenticating as root on 127.0.0.1",
       "mosh-ts: starting the mosh server on 127.0.0.1",
-      `mosh-ts: mosh-server is listening on 127.0.0.1 UDP port ${c.port}`,
+      `mosh-ts: mosh-server is listening on 127.0.0.1 UDP port ${slow.client?.port}`,
       "",
     ]);
-    expect(r.stdout + r.stderr).not.toContain(c.key);
+    // A server that takes a second to start: the step in progress appears (after 300 ms).
+    const server = await run(["--server=sleep 1; mosh-server", "alias", ...command], {
+      expectText: "progress-ok",
+      stderrTty: true,
+    });
+    expect(server.status, server.stderr).toBe(0);
+    expect(server.stderr).toMatch(/^mosh-ts: starting the mosh server on 127\.0\.0\.1\n/m);
+    // -q: nothing, however slow.
+    for (const q of ["-q", "--quiet"]) {
+      const quiet = await run([q, "alias", ...command], {
+        expectText: "progress-ok",
+        stderrTty: true,
+        progressDelayMs: 0,
+      });
+      expect(quiet.status, quiet.stderr).toBe(0);
+      expect(quiet.stderr).toBe("");
+    }
+    // Quicker than the delay (an hour here): nothing.
+    const fast = await run(["alias", ...command], {
+      expectText: "progress-ok",
+      stderrTty: true,
+      progressDelayMs: 3_600_000,
+    });
+    expect(fast.stderr).toBe("");
   });
 
   const failures: Array<[string, string[], RegExp]> = [
