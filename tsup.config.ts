@@ -1,4 +1,7 @@
 // Build: the SDK as ESM + CJS with type declarations, and each CLI entry as an ESM executable.
+// Source maps only for the SDK library (a debugger or --enable-source-maps in the user's program
+// maps its stack traces to sdk/*.ts); the programs ship without them, since Node ignores maps
+// unless started with --enable-source-maps, which their users never pass.
 import { defineConfig } from "tsup";
 
 export default defineConfig([
@@ -17,7 +20,6 @@ export default defineConfig([
       "bin/mosh-mux": "bin/mosh-mux.ts",
     },
     format: ["esm"],
-    sourcemap: true,
     target: "node20",
     platform: "node",
     banner: { js: "#!/usr/bin/env node" },
@@ -43,9 +45,11 @@ export default defineConfig([
     onSuccess: "node scripts/program-stubs.mjs && node scripts/build-code-cache.mjs",
   },
   {
+    // Built for its test only (the package leaves dist/examples out): one file, no chunks in dist/.
     entry: { "examples/run-command": "examples/run-command.ts" },
     format: ["esm"],
     target: "node20",
     platform: "node",
+    splitting: false,
   },
 ]);

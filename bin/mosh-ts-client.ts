@@ -1,15 +1,13 @@
 // mosh-ts-client: a drop-in for mosh-client (`mosh-ts-client [-# 'ARGS'] IP PORT`, key in MOSH_KEY).
 import { isIP } from "node:net";
 import { basename } from "node:path";
-import { parseArgs } from "node:util";
+import { clientUsage, parseClientArgs } from "../sdk/session/client-cli.js";
 import { readTerminfo } from "../sdk/terminal/terminfo.js";
-import { versionBlock } from "../sdk/version.js";
 
 const argv0 = basename(process.argv[1] ?? "mosh-ts-client").replace(/\.[cm]?js$/, "");
-const usage = `Usage: ${argv0} [-# 'ARGS'] IP PORT\n       ${argv0} -c\n`;
 
 function fail(message: string): never {
-  process.stderr.write(message + "\n" + versionBlock(argv0) + "\n" + usage);
+  process.stderr.write(message + clientUsage(argv0));
   process.exit(1);
 }
 
@@ -36,40 +34,17 @@ function localeCharset(): string {
   return /utf-?8/i.test(ctype) ? "UTF-8" : ctype === "C" || ctype === "POSIX" ? "ANSI_X3.4-1968" : ctype;
 }
 
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        "#": { type: "string", short: "#" },
-        c: { type: "boolean", short: "c" },
-        v: { type: "boolean", short: "v", multiple: true },
-        help: { type: "boolean" },
-        version: { type: "boolean" },
-      },
-      allowPositionals: true,
-    });
-  } catch (err) {
-    return fail(`${argv0}: ${(err as Error).message}`);
-  }
-}
-
 async function main(): Promise<void> {
-  const parsed = parseCommandLine(process.argv.slice(2));
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(versionBlock(argv0) + "\n" + usage);
-    return;
+  const command = parseClientArgs(argv0, process.argv.slice(2));
+  if (command.kind === "exit") {
+    process.stdout.write(command.stdout);
+    process.stderr.write(command.stderr);
+    process.exit(command.code);
   }
-  if (values.version) {
-    process.stdout.write(versionBlock(argv0));
-    return;
-  }
-  if (values.c) process.exit(printColours());
-  if (positionals.length !== 2) fail("");
-  const [ip, portText] = positionals;
-  if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`${argv0}: Bad UDP port (${portText})\n`);
-  if (!isIP(ip)) fail(`${argv0}: Bad IP address (${ip})\n`);
+  if (command.kind === "colors") process.exit(printColours());
+  const { ip, port: portText } = command;
+  if (portText === "" || Number(portText) > 65535) fail(`${argv0}: Bad UDP port (${portText})\n\n`);
+  if (!isIP(ip)) fail(`${argv0}: Bad IP address (${ip})\n\n`);
   const key = process.env.MOSH_KEY;
   if (key === undefined) {
     process.stderr.write("MOSH_KEY environment variable not found.\n");

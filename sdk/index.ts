@@ -2,7 +2,6 @@
 
 export type { ConnectOptions } from "./bootstrap/connect.js";
 export { connect } from "./bootstrap/connect.js";
-export type { BootstrapErrorCode } from "./bootstrap/errors.js";
 export { BootstrapError } from "./bootstrap/errors.js";
 export type { HostKeyInfo, HostVerifier } from "./bootstrap/host-key-check.js";
 export type { ProgressEvent, ProgressListener } from "./bootstrap/progress.js";
@@ -12,6 +11,14 @@ export type { BootstrapOptions, BootstrapResult } from "./bootstrap/start-server
 export { bootstrap } from "./bootstrap/start-server.js";
 export { CryptoError } from "./crypto/crypto-error.js";
 export { SessionKey } from "./crypto/session-key.js";
+export type {
+  BootstrapErrorCode,
+  CryptoErrorCode,
+  MoshErrorCode,
+  SessionErrorCode,
+  TransportErrorCode,
+} from "./errors.js";
+export { MoshError } from "./errors.js";
 export { LinkEmulator } from "./linkem/link-emulator.js";
 export type { MessageOptions, NotificationEngineOptions } from "./predict/notification-engine.js";
 export { NotificationEngine } from "./predict/notification-engine.js";
@@ -21,7 +28,6 @@ export type {
   PredictionStats,
 } from "./predict/prediction-engine.js";
 export { DISPLAY_PREFERENCES, PredictionEngine } from "./predict/prediction-engine.js";
-export { MoshError } from "./session/errors.js";
 export type {
   ExitInfo,
   MoshSessionEvents,
@@ -37,7 +43,27 @@ export type {
   ServerExitReason,
 } from "./session/server-session.js";
 export { MoshServer } from "./session/server-session.js";
-export type { Frame } from "./terminal/frame.js";
+export type {
+  Color,
+  DecodedColor,
+  FrameState,
+  MouseEncoding,
+  MouseMode,
+} from "./terminal/frame.js";
+export {
+  ATTR_MASK,
+  Attr,
+  DEFAULT_COLOR,
+  decodeColor,
+  Frame,
+  PALETTE,
+  paletteColor,
+  RGB,
+  Row,
+  rgbColor,
+} from "./terminal/frame.js";
 export type { Clock, DatagramNetwork, DatagramSocket, Endpoint, Family } from "./transport/ports.js";
 export { systemClock } from "./transport/ports.js";
+export { TransportError } from "./transport/transport-error.js";
 export { MOSH_COMPAT_VERSION, VERSION } from "./version.js";
+export { WireError } from "./wire/wire-error.js";

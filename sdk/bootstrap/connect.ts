@@ -1,5 +1,5 @@
 // connect(): the SDK's one call from "user@host" to a connected MoshSession (SSH bootstrap, then UDP).
-import { MoshError } from "../session/errors.js";
+import { MoshError } from "../errors.js";
 import { MoshSession, type MoshSessionOptions } from "../session/mosh-session.js";
 import { BootstrapError } from "./errors.js";
 import { startLocalServer } from "./local-server.js";
@@ -27,8 +27,9 @@ export interface ConnectOptions extends BootstrapOptions {
  * session.write("ls\r");
  * ```
  *
- * Rejects with a {@link BootstrapError}; `code` tells what failed (`udp-timeout` when the server
- * started but UDP to its port got no answer).
+ * Rejects with a {@link MoshError}: a {@link BootstrapError} for failures before the session
+ * (its `code` tells what failed: `unknown-host`, `auth-failed`, … and `udp-timeout` when the
+ * server started but UDP to its port got no answer), or the session's own codes.
  */
 export async function connect(target: string, options: ConnectOptions = {}): Promise<MoshSession> {
   const { onProgress } = options;

@@ -135,7 +135,7 @@ function abortCheck(signal: AbortSignal | undefined): void {
 }
 
 /** Address order for the host under mosh's family policy and the config's AddressFamily. */
-async function addressesFor(hop: ResolvedHost, policy: AddressFamilyPolicy): Promise<string[]> {
+export async function addressesFor(hop: ResolvedHost, policy: AddressFamilyPolicy): Promise<string[]> {
   let allowed = policy === "inet" ? [4] : policy === "inet6" ? [6] : [4, 6];
   if (hop.addressFamily === "inet") allowed = allowed.filter((f) => f === 4);
   if (hop.addressFamily === "inet6") allowed = allowed.filter((f) => f === 6);

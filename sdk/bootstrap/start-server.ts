@@ -8,7 +8,7 @@ import type { PromptFn } from "./prompt.js";
 import { colorsFromTerm, localeArgs, remoteCommandLine } from "./remote-command.js";
 import { type LaunchedServer, watchServer } from "./server-launch.js";
 import { resolveHost, type SshConfigOptions } from "./ssh-config.js";
-import { type AddressFamilyPolicy, openSsh, plainAddress } from "./ssh-transport.js";
+import { type AddressFamilyPolicy, addressesFor, openSsh, plainAddress } from "./ssh-transport.js";
 
 /** Everything `bootstrap()` can be told; all optional. */
 export interface BootstrapOptions extends SshConfigOptions {
@@ -41,6 +41,13 @@ export interface BootstrapOptions extends SshConfigOptions {
   rows?: number;
   /** Give up when the server prints no `MOSH CONNECT` in this time (default 30 s). */
   serverTimeoutMs?: number;
+  /**
+   * Where the address for UDP comes from (mosh's `--experimental-remote-ip`): `proxy` (default:
+   * the address SSH reached, or the server's `SSH_CONNECTION` when SSH went through a proxy or
+   * jump host), `remote` (always the server's `SSH_CONNECTION`), `local` (the host name resolved
+   * here, before SSH).
+   */
+  remoteIp?: "proxy" | "remote" | "local";
 }
 
 /** Where the mosh server listens and its session key. `util.inspect` hides the key. */
@@ -95,6 +102,8 @@ export async function bootstrap(target: string, o: BootstrapOptions = {}): Promi
   const env = o.env ?? process.env;
   o.onProgress?.({ kind: "resolving", target });
   const resolved = resolveHost(target, o);
+  const remoteIp = o.remoteIp ?? "proxy";
+  const localIp = remoteIp === "local" ? (await addressesFor(resolved, o.family ?? "prefer-inet"))[0] : null;
   const conn = await openSsh(resolved, {
     prompt: o.prompt,
     onMessage: o.onMessage,
@@ -115,7 +124,7 @@ export async function bootstrap(target: string, o: BootstrapOptions = {}): Promi
         locale: localeArgs(env),
         command: o.command,
       },
-      conn.address === null,
+      remoteIp === "remote" || (remoteIp === "proxy" && conn.address === null),
     );
     o.onProgress?.({ kind: "starting-server", host: resolved.hostname, command });
     const launched = await execServer(conn.client, command, o);
@@ -126,7 +135,9 @@ export async function bootstrap(target: string, o: BootstrapOptions = {}): Promi
       timeoutMs: o.serverTimeoutMs,
       signal: o.signal,
     });
-    const host = conn.address ?? (report.sshConnectionIp ? plainAddress(report.sshConnectionIp) : report.ip);
+    const fromServer = report.sshConnectionIp ? plainAddress(report.sshConnectionIp) : report.ip;
+    const host =
+      remoteIp === "local" ? localIp : remoteIp === "remote" ? fromServer : (conn.address ?? fromServer);
     if (!host) {
       throw new BootstrapError(
         "no-remote-ip",

@@ -133,7 +133,7 @@ export class OcbCipher {
    */
   open(nonce: bigint, sealed: Uint8Array): Uint8Array {
     if (sealed.length < TAG_BYTES || nonce < 0n || nonce > NONCE_MAX) {
-      throw new CryptoError(INTEGRITY);
+      throw new CryptoError("integrity", INTEGRITY);
     }
     const n = sealed.length - TAG_BYTES;
     const full = n >> 4;
@@ -177,7 +177,7 @@ export class OcbCipher {
     }
     for (let j = 0; j < BLOCK; j++) work[j] = sum[j] ^ off[j] ^ this.#lDollar[j];
     const tag = this.#enc.update(work.subarray(0, BLOCK));
-    if (!timingSafeEqual(tag, sealed.subarray(n))) throw new CryptoError(INTEGRITY);
+    if (!timingSafeEqual(tag, sealed.subarray(n))) throw new CryptoError("integrity", INTEGRITY);
     return out;
   }
 

@@ -86,7 +86,7 @@ describe("SessionKey.fromBytes / bytes", () => {
 
   it("rejects anything but 16 bytes with mosh's text", () => {
     expect(() => SessionKey.fromBytes(new Uint8Array(15))).toThrow(
-      new CryptoError("Key must represent 16 octets."),
+      new CryptoError("bad-key", "Key must represent 16 octets."),
     );
     expect(() => SessionKey.fromBytes(new Uint8Array(17))).toThrow(CryptoError);
   });

@@ -28,26 +28,26 @@ export class SessionKey {
 
   /**
    * Parses the 22-character printable key, with mosh-client's checks in mosh-client's order.
-   * @throws CryptoError with one of mosh's texts: `Key must be 22 letters long.`,
+   * @throws CryptoError (code `bad-key`) with one of mosh's texts: `Key must be 22 letters long.`,
    *   `Key must be well-formed base64.`, `Key must represent 16 octets.`,
    *   `Base64 key was not encoded 128-bit key.`
    */
   static parse(text: string): SessionKey {
     // mosh counts bytes (a C++ std::string), not UTF-16 code units.
     if (Buffer.byteLength(text, "utf8") !== KEY_CHARS) {
-      throw new CryptoError("Key must be 22 letters long.");
+      throw new CryptoError("bad-key", "Key must be 22 letters long.");
     }
     // Node's base64 decoder skips characters outside the alphabet: check the alphabet first.
     if (!BASE64_CHAR.test(text)) {
-      throw new CryptoError("Key must be well-formed base64.");
+      throw new CryptoError("bad-key", "Key must be well-formed base64.");
     }
     const bytes = Buffer.from(text + "==", "base64");
     if (bytes.length !== KEY_BYTES) {
-      throw new CryptoError("Key must represent 16 octets.");
+      throw new CryptoError("bad-key", "Key must represent 16 octets.");
     }
     // The 22nd character carries 4 unused bits that must be zero (it must be one of A, Q, g, w).
     if (bytes.toString("base64").slice(0, KEY_CHARS) !== text) {
-      throw new CryptoError("Base64 key was not encoded 128-bit key.");
+      throw new CryptoError("bad-key", "Base64 key was not encoded 128-bit key.");
     }
     return new SessionKey(new Uint8Array(bytes));
   }
@@ -59,11 +59,11 @@ export class SessionKey {
 
   /**
    * A key from its 16 raw bytes (copied).
-   * @throws CryptoError `Key must represent 16 octets.` if `b` is not 16 bytes long.
+   * @throws CryptoError (code `bad-key`) `Key must represent 16 octets.` if `b` is not 16 bytes long.
    */
   static fromBytes(b: Uint8Array): SessionKey {
     if (b.length !== KEY_BYTES) {
-      throw new CryptoError("Key must represent 16 octets.");
+      throw new CryptoError("bad-key", "Key must represent 16 octets.");
     }
     return new SessionKey(Uint8Array.from(b));
   }

@@ -14,11 +14,11 @@ describe("MoshSession", () => {
 
   it("rejects bad keys with mosh's text, and bad sizes", () => {
     expect(() => new MoshSession({ host: "127.0.0.1", port: 1, key: "short" })).toThrow(
-      "Key must be 22 letters long.",
+      expect.objectContaining({ code: "bad-key", message: "Key must be 22 letters long." }),
     );
     expect(
       () => new MoshSession({ host: "127.0.0.1", port: 1, key: SessionKey.generate(), cols: 0 }),
-    ).toThrow(RangeError);
+    ).toThrow(expect.objectContaining({ code: "bad-argument" }));
   });
 
   it("starts with a blank screen of its size", () => {

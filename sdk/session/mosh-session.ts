@@ -5,6 +5,7 @@ import { isIP } from "node:net";
 import { EventEmitter } from "eventemitter3";
 import { CryptoError } from "../crypto/crypto-error.js";
 import { SessionKey } from "../crypto/session-key.js";
+import { MoshError } from "../errors.js";
 import { type MessageOptions, NotificationEngine } from "../predict/notification-engine.js";
 import { type CellPosition, type DisplayPreference, PredictionEngine } from "../predict/prediction-engine.js";
 import { HostView, validSize } from "../state/host-view.js";
@@ -17,7 +18,6 @@ import { Transport } from "../transport/transport.js";
 import { TransportError } from "../transport/transport-error.js";
 import { udpNetwork } from "../transport/udp.js";
 import { SHUTDOWN_NUM } from "../wire/instruction.js";
-import { MoshError } from "./errors.js";
 import { screenMatches } from "./wait-for.js";
 
 /** How to reach a mosh server and what the session looks like. */
@@ -127,7 +127,12 @@ export interface MoshSessionEvents {
   resume: () => void;
   /** The session is over; nothing more will be sent or received. */
   exit: (info: ExitInfo) => void;
-  /** A non-fatal problem (bad datagram, socket error). */
+  /**
+   * A non-fatal problem; the session carries on. mosh-ts's own problems are {@link MoshError}s:
+   * `integrity` (a `CryptoError`: a forged or corrupted datagram), `malformed-input`,
+   * `illegal-input`, `version-mismatch`, `socket`. An exception thrown by one of your own
+   * listeners is reported here as it was thrown.
+   */
   error: (err: Error) => void;
 }
 
@@ -177,6 +182,11 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
   #cancelTick: (() => void) | null = null;
   #exitInfo: ExitInfo | null = null;
 
+  /**
+   * Sets the session up; nothing is sent before {@link MoshSession.connect}.
+   * @throws MoshError: `bad-key` (a `CryptoError` with mosh's text, e.g. `Key must be 22 letters
+   *   long.`) or `bad-argument` (window size).
+   */
   constructor(options: MoshSessionOptions) {
     super();
     this.host = options.host;
@@ -185,7 +195,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.#cols = options.cols ?? 80;
     this.#rows = options.rows ?? 24;
     if (!validSize(this.#cols, this.#rows))
-      throw new RangeError(`bad window size ${this.#cols}x${this.#rows}`);
+      throw new MoshError("bad-argument", `bad window size ${this.#cols}x${this.#rows}`);
     this.#opts = { ...options, key: "" };
     this.#clock = options.clock ?? systemClock;
     this.#replica = new ScreenReplica(this.#cols, this.#rows);
@@ -250,11 +260,13 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
 
   /**
    * Opens the UDP connection, sends the window size, and resolves when the first server state
-   * arrives (mosh-client's "connecting" phase). Rejects with a {@link MoshError} (`connect-timeout`)
-   * if the server stays silent for `connectTimeoutMs`.
+   * arrives (mosh-client's "connecting" phase). Rejects with a {@link MoshError}:
+   * `connect-timeout` if the server stays silent for `connectTimeoutMs`, `bad-address` if `host`
+   * does not resolve, `closed` if the session ended meanwhile or `connect()` was called before.
    */
   async connect(): Promise<void> {
     if (this.#transport) throw new MoshError("closed", "connect() was already called");
+    if (this.#exitInfo) throw new MoshError("closed", "the session was closed");
     const address = await this.#resolve();
     const initialRemote = new HostView(this.#cols, this.#rows, this.#frame);
     const initialLocal = new UserStream();
@@ -355,9 +367,12 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     t.setCurrentState(this.#input);
   }
 
-  /** Tells the server the window size changed. */
+  /**
+   * Tells the server the window size changed.
+   * @throws MoshError `bad-argument` for a size mosh cannot carry.
+   */
   resize(cols: number, rows: number): void {
-    if (!validSize(cols, rows)) throw new RangeError(`bad window size ${cols}x${rows}`);
+    if (!validSize(cols, rows)) throw new MoshError("bad-argument", `bad window size ${cols}x${rows}`);
     this.#cols = cols;
     this.#rows = rows;
     this.#predictions.reset();

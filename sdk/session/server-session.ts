@@ -3,6 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { EventEmitter } from "eventemitter3";
 import { SessionKey } from "../crypto/session-key.js";
+import { MoshError } from "../errors.js";
 import { EchoAckTracker } from "../state/echo-ack.js";
 import { type HostState, LiveHostState } from "../state/host-state.js";
 import { UserStream } from "../state/user-stream.js";
@@ -191,9 +192,10 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
     this.#cols = opts.cols ?? 80;
     this.#rows = opts.rows ?? 24;
     if (!validServerSize(this.#cols, this.#rows))
-      throw new RangeError(`bad window size ${this.#cols}x${this.#rows}`);
+      throw new MoshError("bad-argument", `bad window size ${this.#cols}x${this.#rows}`);
     const cmd = opts.command;
-    if (cmd !== undefined && cmd.length === 0) throw new RangeError("command must not be empty");
+    if (cmd !== undefined && cmd.length === 0)
+      throw new MoshError("bad-argument", "command must not be empty");
     this.#command = cmd === undefined ? null : { file: cmd[0], args: cmd.slice(1), argv0: cmd[0] };
     this.#emulator = new Emulator(this.#cols, this.#rows);
     this.#emulator.onReply((reply) => this.#pty?.write(reply));
@@ -209,7 +211,8 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
   /**
    * Binds the UDP port and starts waiting for a client. The command starts when the first client
    * state arrives (as mosh-server does), at the client's window size.
-   * @throws RangeError on bad options; the bind error if no port could be bound.
+   * @throws MoshError: `bad-key` (a `CryptoError`) or `bad-argument` on bad options;
+   *   `bind-failed` (the socket's error as `cause`) if no port could be bound.
    */
   static async start(options: MoshServerOptions = {}): Promise<MoshServer> {
     const key =
@@ -223,7 +226,9 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
       await server.#open();
     } catch (err) {
       server.#emulator.dispose();
-      throw err;
+      if (err instanceof MoshError) throw err;
+      if (err instanceof RangeError) throw new MoshError("bad-argument", err.message, { cause: err });
+      throw new MoshError("bind-failed", err instanceof Error ? err.message : String(err), { cause: err });
     }
     return server;
   }

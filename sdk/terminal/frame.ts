@@ -36,6 +36,24 @@ export function rgbColor(r: number, g: number, b: number): Color {
   return RGB | ((r & 0xff) << 16) | ((g & 0xff) << 8) | (b & 0xff);
 }
 
+/** A {@link Color} taken apart: the default colour, a palette index, or red, green and blue. */
+export type DecodedColor =
+  | { readonly kind: "default" }
+  | { readonly kind: "palette"; readonly index: number }
+  | { readonly kind: "rgb"; readonly r: number; readonly g: number; readonly b: number };
+
+/**
+ * Takes a cell's colour ({@link Row.fg}, {@link Row.bg}) apart.
+ * @example
+ * const c = decodeColor(frame.row(0).fg[0]);
+ * if (c.kind === "palette" && c.index < 8) console.log("basic colour", c.index);
+ */
+export function decodeColor(color: Color): DecodedColor {
+  if (color & RGB) return { kind: "rgb", r: (color >> 16) & 0xff, g: (color >> 8) & 0xff, b: color & 0xff };
+  if (color & PALETTE) return { kind: "palette", index: color & 0xff };
+  return { kind: "default" };
+}
+
 /** Mouse reporting modes mosh tracks (0 = none, else the DEC private mode number). */
 export type MouseMode = 0 | 9 | 1000 | 1001 | 1002 | 1003;
 /** Mouse encodings mosh tracks (0 = default, else the DEC private mode number). */
@@ -57,9 +75,9 @@ export class Row {
   readonly offsets: Uint32Array;
   /** Per cell: width (0, 1, 2) << 8 | attribute bits ({@link Attr}). */
   readonly meta: Uint16Array;
-  /** Per cell foreground colour. */
+  /** Per cell foreground {@link Color} (take it apart with {@link decodeColor}). */
   readonly fg: Uint32Array;
-  /** Per cell background colour. */
+  /** Per cell background {@link Color} (take it apart with {@link decodeColor}). */
   readonly bg: Uint32Array;
   /** Whether the row soft-wrapped into the next one (mosh's wrap flag on its last cell). */
   readonly wrap: boolean;
@@ -67,7 +85,8 @@ export class Row {
   readonly hash: number;
 
   /**
-   * Takes ownership of the arrays; use {@link RowBuilder} or {@link blankRow} instead. `hash`, if
+   * Takes ownership of the arrays (sessions build their rows themselves; within mosh-ts, use
+   * `RowBuilder` or `blankRow`). `hash`, if
    * given, must be what {@link hashRow} returns for these contents (a reader that already
    * computed it passes it to save the second pass).
    */

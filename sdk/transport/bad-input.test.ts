@@ -68,6 +68,11 @@ describe("bad input", () => {
     p.net.inject(STRANGER, p.server.localEndpoint, new Uint8Array(3000));
     p.clock.advance(10);
     expect(p.serverErrors.map((e) => e.constructor)).toEqual([CryptoError, WireError, WireError]);
+    expect(p.serverErrors.map((e) => (e as CryptoError | WireError).code)).toEqual([
+      "integrity",
+      "malformed-input",
+      "malformed-input",
+    ]);
     expect(p.server.stats.integrityFailures).toBe(1);
     expect(p.server.remoteEndpoint).toEqual(remote);
     expect(p.server.remoteStateNum()).toBe(num);

@@ -1,26 +1,18 @@
 // The error type for non-fatal transport problems: illegal counterparty input and socket failures.
+import { MoshError, type TransportErrorCode } from "../errors.js";
 
-/** What kind of problem a {@link TransportError} reports. */
-export type TransportErrorCode =
-  /** An authenticated datagram or instruction the protocol rejects (mosh's "Illegal counterparty input"). */
-  | "illegal-input"
-  /** `protocol_version` is not 2 (mosh's "mosh protocol version mismatch"). */
-  | "version-mismatch"
-  /** A socket failed to send, receive or open. */
-  | "socket";
+export type { TransportErrorCode };
 
 /**
  * A non-fatal transport problem, reported through the transport's `error` event. The offending
  * datagram or instruction is dropped; the session carries on. The message never holds key material.
  */
-export class TransportError extends Error {
+export class TransportError extends MoshError {
   override readonly name = "TransportError";
-  /** What kind of problem this is. */
-  readonly code: TransportErrorCode;
+  declare readonly code: Exclude<TransportErrorCode, "malformed-input">;
 
   /** @param cause the underlying error, if any */
-  constructor(code: TransportErrorCode, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
+  constructor(code: Exclude<TransportErrorCode, "malformed-input">, message: string, cause?: unknown) {
+    super(code, message, cause === undefined ? undefined : { cause });
   }
 }

@@ -65,7 +65,7 @@ describe("DatagramCodec.decode", () => {
     const d = codec.encode(packet({ seq: 5n }));
     expect(new DatagramCodec(SessionKey.parse(key.reveal())).decode(d).seq).toBe(5n);
     expect(() => new DatagramCodec(SessionKey.generate()).decode(d)).toThrow(
-      new CryptoError("Packet failed integrity check."),
+      new CryptoError("integrity", "Packet failed integrity check."),
     );
   });
 
@@ -74,7 +74,7 @@ describe("DatagramCodec.decode", () => {
     for (let bit = 0; bit < d.length * 8; bit++) {
       const bad = Uint8Array.from(d);
       bad[bit >> 3] ^= 1 << (bit & 7);
-      expect(() => codec.decode(bad)).toThrow(new CryptoError("Packet failed integrity check."));
+      expect(() => codec.decode(bad)).toThrow(new CryptoError("integrity", "Packet failed integrity check."));
     }
   });
 

@@ -81,10 +81,11 @@ interface Run {
 /** Runs the program in-process; the "terminal client" is a MoshSession that waits for `expectText`. */
 async function run(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; expectText?: string } = {},
+  opts: { env?: NodeJS.ProcessEnv; expectText?: string; stderrTty?: boolean; progressDelayMs?: number } = {},
 ): Promise<Run> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
+  if (opts.stderrTty) Object.assign(stderr, { isTTY: true });
   let out = "";
   let err = "";
   stdout.on("data", (d) => {
@@ -103,6 +104,7 @@ async function run(
       throw new Error("no prompt expected");
     },
     defaults: { home, systemConfigFile: null, serverTimeoutMs: 15000 },
+    progressDelayMs: opts.progressDelayMs,
     runClient: async (o) => {
       client = o;
       const session = new MoshSession({ host: o.ip, port: o.port, key: o.key });
@@ -120,7 +122,7 @@ async function run(
 }
 
 describe("mosh-ts (in-process)", () => {
-  it("bootstraps an alias, prints progress on stderr and the server's other output on stdout, and hands the client its settings", async () => {
+  it("bootstraps an alias, prints the server's other output on stdout and no progress (stderr is no terminal), and hands the client its settings", async () => {
     const r = await run(
       [
         "--server",
@@ -146,14 +148,50 @@ describe("mosh-ts (in-process)", () => {
     expect(c.env.MOSH_NO_TERM_INIT).toBe("1");
     expect(c.env.MOSH_KEY).toBeUndefined();
     expect(r.stdout).toBe("motd: hello\n");
-    expect(r.stderr.split("\n")).toEqual([
+    expect(r.stderr).toBe("");
+    expect(r.stdout + r.stderr).not.toContain(c.key);
+  });
+
+  it("progress lines only on a terminal, only once the bootstrap is slow, and never with -q", async () => {
+    const command = ["--", "sh", "-c", "echo progress-ok; exec sleep 60"];
+    // A terminal, and every step counts as slow: each one is shown.
+    const slow = await run(["alias", ...command], {
+      expectText: "progress-ok",
+      stderrTty: true,
+      progressDelayMs: 0,
+    });
+    expect(slow.status, slow.stderr).toBe(0);
+    expect(slow.stderr.split("\n")).toEqual([
       `mosh-ts: connecting to 127.0.0.1 port ${sshd.port}`,
       "mosh-ts: authenticating as root on 127.0.0.1",
       "mosh-ts: starting the mosh server on 127.0.0.1",
-      `mosh-ts: mosh-server is listening on 127.0.0.1 UDP port ${c.port}`,
+      `mosh-ts: mosh-server is listening on 127.0.0.1 UDP port ${slow.client?.port}`,
       "",
     ]);
-    expect(r.stdout + r.stderr).not.toContain(c.key);
+    // A server that takes a second to start: the step in progress appears (after 300 ms).
+    const server = await run(["--server=sleep 1; mosh-server", "alias", ...command], {
+      expectText: "progress-ok",
+      stderrTty: true,
+    });
+    expect(server.status, server.stderr).toBe(0);
+    expect(server.stderr).toMatch(/^mosh-ts: starting the mosh server on 127\.0\.0\.1\n/m);
+    // -q: nothing, however slow.
+    for (const q of ["-q", "--quiet"]) {
+      const quiet = await run([q, "alias", ...command], {
+        expectText: "progress-ok",
+        stderrTty: true,
+        progressDelayMs: 0,
+      });
+      expect(quiet.status, quiet.stderr).toBe(0);
+      expect(quiet.stderr).toBe("");
+    }
+    // Quicker than the delay (an hour here): nothing.
+    const fast = await run(["alias", ...command], {
+      expectText: "progress-ok",
+      stderrTty: true,
+      progressDelayMs: 3_600_000,
+    });
+    expect(fast.stderr).toBe("");
   });
 
   const failures: Array<[string, string[], RegExp]> = [
@@ -196,7 +234,7 @@ describe("mosh-ts (in-process)", () => {
     const file = join(dir, "kh-changed");
     const text = `[127.0.0.1]:${sshd.port} ${keygen(join(dir, "other_key"))}\n`;
     writeFileSync(file, text);
-    const r = await run(["-o", `UserKnownHostsFile=${file}`, "alias"]);
+    const r = await run([`--ssh=ssh -o UserKnownHostsFile=${file}`, "alias"]);
     expect(r.status).toBe(255);
     expect(r.stderr).toContain("@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n");
     expect(r.stderr).toContain(`Offending ED25519 key in ${file}:1\n`);
@@ -219,27 +257,83 @@ describe("mosh-ts (in-process)", () => {
     expect(r.client).toBeNull();
   });
 
-  it("--local starts the server on this machine without SSH", async () => {
-    const r = await run(["--local", "127.0.0.1", "--", "sh", "-c", "echo local-ok-$((6*7)); exec sleep 60"], {
-      expectText: "local-ok-42",
-      env: { MOSHTS_SSH_TEST: tag },
-    });
+  it("--local starts the server on this machine without SSH (and -o is mosh's --predict-overwrite)", async () => {
+    const r = await run(
+      ["-o", "--local", "127.0.0.1", "--", "sh", "-c", "echo local-ok-$((6*7)); exec sleep 60"],
+      {
+        expectText: "local-ok-42",
+        env: { MOSHTS_SSH_TEST: tag },
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.client?.ip).toBe("127.0.0.1");
+    expect(r.client?.env.MOSH_PREDICTION_OVERWRITE).toBe("yes");
     expect(r.stderr).not.toContain("connecting to");
     const bad = await run(["--local", "localhost"]);
     expect(bad.status).toBe(255);
     expect(bad.stderr).toBe('mosh-ts: --local needs a numeric IP address, not "localhost"\n');
   });
 
+  it("--ssh=COMMAND: ssh's -p, -l, -i and -o reach the in-process SSH client", async () => {
+    const r = await run(
+      [
+        `--ssh=ssh -p ${sshd.port} -l root -i '${join(home, ".ssh", "id_test")}' -o IdentitiesOnly=yes -v`,
+        "127.0.0.1",
+        "--",
+        "sh",
+        "-c",
+        "echo ssh-opts-$((6*7)); exec sleep 60",
+      ],
+      { expectText: "ssh-opts-42" },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.client?.ip).toBe("127.0.0.1");
+  });
+
+  it("--experimental-remote-ip=remote and =local find the server's address as mosh does", async () => {
+    for (const mode of ["remote", "local"]) {
+      const r = await run(
+        [`--experimental-remote-ip=${mode}`, "alias", "--", "sh", "-c", "echo rip-ok; exec sleep 60"],
+        {
+          expectText: "rip-ok",
+        },
+      );
+      expect(r.status, `${mode}: ${r.stderr}`).toBe(0);
+      expect(r.client?.ip).toBe("127.0.0.1");
+    }
+  });
+
+  it("--client=PATH runs that client as mosh runs mosh-client: -# ARGS, IP, PORT, the key in MOSH_KEY; its status is ours", async () => {
+    const out = join(dir, "client-args");
+    const fake = join(dir, "fake-client.sh");
+    writeFileSync(
+      fake,
+      `#!/bin/sh\nif [ "$1" = -c ]; then echo 256; exit 0; fi\n` +
+        `{ printf '%s\\n' "$@"; [ \${#MOSH_KEY} -eq 22 ] && echo key-in-env; echo "$MOSH_PREDICTION_DISPLAY"; } > ${out}\nexit 7\n`,
+      { mode: 0o755 },
+    );
+    const r = await run([`--client=${fake}`, "-a", "--local", "127.0.0.1"], {
+      env: { MOSHTS_SSH_TEST: tag },
+    });
+    expect(r.status, r.stderr).toBe(7);
+    expect(r.client).toBeNull();
+    const [hash, cmdline, ip, port, key, predict] = readFileSync(out, "utf8").split("\n");
+    expect([hash, cmdline, ip]).toEqual(["-#", `--client=${fake} -a --local 127.0.0.1 |`, "127.0.0.1"]);
+    expect(port).toMatch(/^\d+$/);
+    expect([key, predict]).toEqual(["key-in-env", "always"]);
+    const missing = await run(["--client=/nonexistent/client", "alias"]);
+    expect(missing.status).toBe(255);
+    expect(missing.stderr).toMatch(/^mosh-ts: Can't count colors: .*ENOENT/);
+  });
+
   it("validates options like mosh and prints help and version", async () => {
     const port = await run(["-p", "0:5", "alias"]);
-    expect(port.status).toBe(1);
+    expect(port.status).toBe(255);
     expect(port.stderr).toBe(
       "mosh-ts: Server-side port ranges may not be used with starting port 0 (0:5).\n",
     );
     const predict = await run(["--predict=sometimes", "alias"]);
-    expect(predict.status).toBe(1);
+    expect(predict.status).toBe(255);
     expect(predict.stderr).toMatch(/^mosh-ts: Unknown mode "sometimes"\.\n/);
     const envPredict = await run(["alias"], { env: { MOSH_PREDICTION_DISPLAY: "bogus" } });
     expect(envPredict.stderr).toMatch(
@@ -256,24 +350,29 @@ describe("mosh-ts (in-process)", () => {
       "mosh-ts: Could not resolve hostname 127.0.0.1: Address family for hostname not supported\n",
     );
     const none = await run([]);
-    expect(none.status).toBe(1);
-    expect(none.stderr).toMatch(/^Usage: mosh-ts \[options\] \[user@\]host \[-- command\.\.\.\]/);
+    expect(none.status).toBe(255);
+    expect(none.stderr).toMatch(/^Usage: mosh-ts \[options\] \[--\] \[user@\]host \[command\.\.\.\]\n/);
     const help = await run(["--help"]);
     expect(help.status).toBe(0);
     for (const o of [
-      "--server",
-      "--predict",
-      "-p, --port",
-      "--family",
+      "--server=COMMAND",
+      "--predict=adaptive",
+      "-o      --predict-overwrite",
+      "--port=PORT[:PORT2]",
+      "--family=inet",
       "--bind-server",
+      "--ssh=COMMAND",
       "--no-init",
       "--local",
-      "--ssh-port",
-      "-i <identity>",
-      "-o <Key=Value>",
+      "--ssh-option=KEY=VALUE",
+      "--ssh-port=PORT",
+      "-i FILE --identity=FILE",
     ]) {
       expect(help.stdout).toContain(o);
     }
+    const ssh = await run(["--ssh=ssh -L 8080:localhost:80", "alias"]);
+    expect(ssh.status).toBe(255);
+    expect(ssh.stderr).toBe("mosh-ts: --ssh=ssh -L 8080:localhost:80: ssh's -L is not supported\n");
     const version = await run(["--version"]);
     expect(version.status).toBe(0);
     expect(version.stdout).toBe(versionBlock("mosh-ts"));
@@ -293,12 +392,11 @@ describe("mosh-ts (built binary, in tmux)", () => {
       command: reportingExit([
         process.execPath,
         BIN,
-        "-o",
+        "--ssh-option",
         `UserKnownHostsFile=${knownHosts}`,
         "-i",
         join(home, ".ssh", "id_tty"),
-        "-o",
-        "IdentitiesOnly=yes",
+        "--ssh-option=IdentitiesOnly=yes",
         "alias",
         "--",
         "sh",
