@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     stdin,
     stdout,
     stderr,
+    warmUp: !process.argv.includes("--no-warmup"),
   });
   const deadline = Date.now() + 10000;
   while (!screen.includes("$ ") && Date.now() < deadline) await sleep(20);

@@ -58,6 +58,14 @@ export class EscapeKeyFilter {
 
   /** Processes one read from the keyboard; stops at a quit (later bytes are dropped, as mosh does). */
   feed(chunk: Uint8Array): EscapeAction[] {
+    // The common read, one ordinary keystroke, passes through as it is (the echo path's first step).
+    if (chunk.length === 1 && !this.started) {
+      const b = chunk[0];
+      if (b !== this.cfg.key && b !== 0x0c) {
+        this.lineStart = b === 0x0a || b === 0x0d;
+        return [{ kind: "send", bytes: Uint8Array.of(b) }];
+      }
+    }
     const out: EscapeAction[] = [];
     let pending: number[] = [];
     const flush = () => {

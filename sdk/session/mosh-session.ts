@@ -180,6 +180,8 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
   #lastRenderAt = Number.NEGATIVE_INFINITY;
   #cancelRender: (() => void) | null = null;
   #cancelTick: (() => void) | null = null;
+  /** When the pending tick fires (clock ms); +Infinity when none is pending. */
+  #tickAt = Number.POSITIVE_INFINITY;
   #exitInfo: ExitInfo | null = null;
 
   /**
@@ -651,9 +653,12 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
    * predictions are pending), the connecting message (every 250 ms while connecting), stalls.
    */
   #scheduleTick(): void {
-    this.#cancelTick?.();
-    this.#cancelTick = null;
-    if (this.#ended || !this.#transport) return;
+    if (this.#ended || !this.#transport) {
+      this.#cancelTick?.();
+      this.#cancelTick = null;
+      this.#tickAt = Number.POSITIVE_INFINITY;
+      return;
+    }
     const now = this.#clock.now();
     let wait = Math.min(this.#notes.waitTime(now), this.#predictions.waitTime(), 1000);
     if (!this.#connected) {
@@ -661,8 +666,15 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
       const due = this.#transport.remoteStateTime + 251 - now;
       wait = Math.min(wait, due > 0 ? due : 250);
     }
-    this.#cancelTick = this.#clock.setTimer(Math.max(1, Math.ceil(wait)), () => {
+    const delay = Math.max(1, Math.ceil(wait));
+    // A pending tick that comes no later is kept (a tick reschedules itself): typing then costs
+    // no timer per keystroke.
+    if (this.#cancelTick && this.#tickAt <= now + delay) return;
+    this.#cancelTick?.();
+    this.#tickAt = now + delay;
+    this.#cancelTick = this.#clock.setTimer(delay, () => {
       this.#cancelTick = null;
+      this.#tickAt = Number.POSITIVE_INFINITY;
       this.#tick();
     });
   }

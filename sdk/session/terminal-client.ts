@@ -1,10 +1,12 @@
 // The mosh-client frontend: raw keyboard in, frames drawn on the user's terminal, escape keys, signals, exit messages.
+import { writeSync } from "node:fs";
 import type { ReadStream, WriteStream } from "node:tty";
 import { CryptoError } from "../crypto/crypto-error.js";
 import { SessionKey } from "../crypto/session-key.js";
 import { DISPLAY_PREFERENCES, type DisplayPreference } from "../predict/prediction-engine.js";
 import type { Frame } from "../terminal/frame.js";
 import { EscapeKeyFilter, escapeHelpText, escapeKeyFromEnv, quitHint } from "./escape-key.js";
+import { type KeyPathWarmUp, warmUpKeyPath } from "./key-path-warmup.js";
 import { LocalDisplay, localTerminalInfo } from "./local-display.js";
 import { MoshSession } from "./mosh-session.js";
 
@@ -25,6 +27,11 @@ export interface TerminalClientOptions {
   decorate?: (frame: Frame) => Frame;
   /** Give up connecting after this many ms without a server state (default 15000, as mosh-client). */
   connectTimeoutMs?: number;
+  /**
+   * Once connected, run the keystroke-echo code on throwaway objects in idle slices, so that the
+   * first real keystrokes are drawn by compiled code (default true; see {@link warmUpKeyPath}).
+   */
+  warmUp?: boolean;
 }
 
 /** Local echo settings from the environment, as mosh-client reads them. */
@@ -54,6 +61,30 @@ export function predictionFromEnv(env: NodeJS.ProcessEnv): PredictionSettings | 
 
 function isTtyStream(s: NodeJS.WritableStream): s is WriteStream {
   return (s as Partial<WriteStream>).isTTY === true;
+}
+
+/**
+ * Writes frames to the terminal: straight to its descriptor with write(2) when it is a terminal
+ * with nothing queued (Node writes to a terminal synchronously anyway; this skips the stream
+ * machinery on every keystroke's echo), else through the stream.
+ */
+function terminalWriter(stdout: WriteStream): (s: string) => void {
+  const fd = (stdout as WriteStream & { fd?: unknown }).fd;
+  if (!stdout.isTTY || typeof fd !== "number") return (s) => stdout.write(s);
+  return (s) => {
+    if (stdout.writableLength > 0) {
+      stdout.write(s);
+      return;
+    }
+    const buf = Buffer.from(s, "utf8");
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(fd, buf, off);
+    } catch {
+      // EAGAIN (a non-blocking terminal is full) or a closed one: the stream queues or reports it.
+      stdout.write(buf.subarray(off));
+    }
+  };
 }
 
 const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGPIPE"] as const;
@@ -98,7 +129,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     connectTimeoutMs: o.connectTimeoutMs,
     quitHint: quitHint(escapeKey),
   });
-  const display = new LocalDisplay(localTerminalInfo(o.env), (s) => stdout.write(s));
+  const display = new LocalDisplay(localTerminalInfo(o.env), terminalWriter(stdout));
   const escapeFilter = new EscapeKeyFilter(escapeKey);
   const helpText = escapeKey.key === null ? "" : escapeHelpText(escapeKey);
   const decorate = o.decorate ?? ((f: Frame) => f);
@@ -167,8 +198,10 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
   };
 
   session.on("view", draw);
+  const warming: { current: KeyPathWarmUp | null } = { current: null };
   session.on("connect", () => {
     everConnected = true;
+    if (o.warmUp !== false) warming.current = warmUpKeyPath({ cols, rows });
   });
   session.on("error", () => undefined); // integrity failures etc.: the session shows them in the notification bar
 
@@ -187,6 +220,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     session.connect().catch(() => undefined); // a connect timeout ends in "exit"
   });
 
+  warming.current?.cancel();
   // Tear down in mosh's order: last frame (no notification, no title prefix), restore the
   // terminal, then the messages.
   session.off("view", draw);
