@@ -5,6 +5,8 @@
 import { PassThrough, Writable } from "node:stream";
 import type { ReadStream, WriteStream } from "node:tty";
 import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
+import { LocalDisplay } from "../sdk/session/local-display.js";
+import { MoshSession } from "../sdk/session/mosh-session.js";
 import { runTerminalClient } from "../sdk/session/terminal-client.js";
 import { banner, fmt, median, runBenchmark, type ServerHandle, sleep, startServer } from "./harness.js";
 
@@ -12,6 +14,22 @@ function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
+
+/** How often the predicted echo was drawn ahead of the session's processing. */
+const ahead = { asked: 0, previewed: 0, drawn: 0 };
+const preview = MoshSession.prototype.echoPreview;
+MoshSession.prototype.echoPreview = function (this: MoshSession, byte: number) {
+  ahead.asked++;
+  const p = preview.call(this, byte);
+  if (p) ahead.previewed++;
+  return p;
+};
+const printAhead = LocalDisplay.prototype.printAhead;
+LocalDisplay.prototype.printAhead = function (this: LocalDisplay, cell) {
+  const ok = printAhead.call(this, cell);
+  if (ok) ahead.drawn++;
+  return ok;
+};
 
 async function main(): Promise<void> {
   const keys = arg("--keys", 200);
@@ -78,6 +96,7 @@ async function main(): Promise<void> {
   await em.stop();
   await server.stop();
   const sorted = times.slice().sort((a, b) => a - b);
+  console.log(`drawn ahead: ${ahead.drawn} of ${ahead.asked} keystrokes (${ahead.previewed} previewed)`);
   console.log(
     `first keys (ms): ${times
       .slice(0, 12)

@@ -26,9 +26,11 @@ export type {
   DisplayPreference,
   PredictionEngineOptions,
   PredictionStats,
+  PrintPreview,
 } from "./predict/prediction-engine.js";
 export { DISPLAY_PREFERENCES, PredictionEngine } from "./predict/prediction-engine.js";
 export type {
+  EchoPreview,
   ExitInfo,
   MoshSessionEvents,
   MoshSessionOptions,

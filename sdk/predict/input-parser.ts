@@ -55,6 +55,11 @@ export class InputParser {
   /** Code point being assembled and how many continuation bytes it still needs. */
   #need = 0;
 
+  /** Whether a printable ASCII byte now would be printed (no escape sequence or UTF-8 character pending). */
+  get idle(): boolean {
+    return this.#state === S.Ground && this.#buf.length === 0 && this.#lastByte !== 0x1b;
+  }
+
   /** Forgets any partial sequence. */
   reset(): void {
     this.#state = S.Ground;

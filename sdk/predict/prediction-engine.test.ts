@@ -797,3 +797,62 @@ describe("PredictionEngine: predictions never corrupt the final screen", () => {
     );
   });
 });
+
+describe("PredictionEngine.printPreview", () => {
+  const key = fc.constantFrom("a", "b", "x", " ", "\x7f", "\x1b[D", "\x1b[C", "\r", "中", "\x1b");
+  const step = fc.record({
+    keys: fc.array(key, { minLength: 1, maxLength: 3 }),
+    delay: fc.integer({ min: 0, max: 400 }),
+    deliver: fc.boolean(),
+  });
+  it("says exactly what typing a printable character then drawing would change, whenever it says anything", () => {
+    let previewed = 0;
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom<DisplayPreference>("adaptive", "always", "experimental"),
+        fc.boolean(),
+        fc.integer({ min: 20, max: 250 }),
+        fc.boolean(),
+        (steps, display, overwrite, sendInterval, prompt) => {
+          const ed = new LineEditor(16, 4);
+          const h = new Harness(ed.frame(), { display, overwrite, sendInterval, prompt });
+          let lastSent = 0;
+          for (const s of steps) {
+            for (const k of s.keys) {
+              const preview = h.engine.printPreview(h.frame, h.now);
+              const before = h.view();
+              lastSent = h.type(k);
+              ed.key(k);
+              if (preview === null || !/^[!-~]$/.test(k)) continue;
+              previewed++;
+              const after = h.view();
+              expect([before.cursorRow, before.cursorCol]).toEqual([preview.row, preview.col]);
+              expect([after.cursorRow, after.cursorCol]).toEqual([preview.row, preview.col + 1]);
+              const b = RowBuilder.from(before.row(preview.row));
+              b.setCell(preview.col, k, 1, preview.attrs, preview.fg, preview.bg);
+              const expected = before.with(
+                { cursorRow: preview.row, cursorCol: preview.col + 1 },
+                before.grid.map((r, y) => (y === preview.row ? b.build() : r)),
+              );
+              expect(frameEquals(after, expected)).toBe(true);
+            }
+            h.advance(s.delay);
+            if (s.deliver) h.server(ed.frame(), lastSent);
+          }
+        },
+      ),
+      { seed: 11, numRuns: 300 },
+    );
+    expect(previewed).toBeGreaterThan(100);
+  });
+
+  it("is null while an escape sequence is being typed, and when predictions are not shown", () => {
+    const h = confirmedPrompt({ sendInterval: 150 });
+    expect(h.engine.printPreview(h.frame, h.now)).toMatchObject({ row: 0, col: 3 });
+    h.type("\x1b");
+    expect(h.engine.printPreview(h.frame, h.now)).toBeNull();
+    const never = new Harness(screen(["$ "], [0, 2]), { display: "never" });
+    expect(never.engine.printPreview(never.frame, never.now)).toBeNull();
+  });
+});

@@ -64,6 +64,16 @@ export interface PredictionStats {
   promptWrong: number;
 }
 
+/** Where and how a printable keystroke would be drawn (see {@link PredictionEngine.printPreview}). */
+export interface PrintPreview {
+  row: number;
+  col: number;
+  /** Attribute bits of the drawn cell (underlined while predictions are flagged). */
+  attrs: number;
+  fg: number;
+  bg: number;
+}
+
 /** A position on the screen. */
 export interface CellPosition {
   readonly row: number;
@@ -561,6 +571,63 @@ export class PredictionEngine {
     if (!grid && !moveCursor) return frame;
     const state = moveCursor ? { cursorRow: cursor!.row, cursorCol: cursor!.col } : {};
     return frame.with(state, grid ?? frame.grid);
+  }
+
+  /**
+   * Where and how the next keystroke, if it is a printable ASCII character other than a space,
+   * would be drawn by {@link newUserBytes} then {@link apply} on the server's `frame` at `now`:
+   * at the displayed cursor, shown at once, with the rest of its row blank (nothing shifts). Null
+   * when that is not certain (the prediction would be tentative, the cursor is not where it is
+   * shown, the last column, something to the right, a sequence pending...): then only the full
+   * path knows. Judges the predictions against `frame` first, as {@link newUserBytes} does.
+   */
+  printPreview(frame: Frame, now: number): PrintPreview | null {
+    if (this.#display === "never" || !this.#parser.idle) return null;
+    this.cull(frame, now);
+    if (!this.showing) return null;
+    const epoch = this.#display === "experimental" ? this.#confirmedEpoch : this.#predictionEpoch;
+    if (epoch > this.#confirmedEpoch) return null;
+    // The cursor the keystroke would move from must be the one shown (the last cursor prediction,
+    // which is shown only if not tentative, or the server's).
+    const last = this.#cursors.length > 0 ? this.#cursor() : null;
+    if (last && last.tentative(this.#confirmedEpoch)) return null;
+    const row = last ? last.row : frame.cursorRow;
+    const col = last ? last.col : frame.cursorCol;
+    const cols = frame.cols;
+    if (row >= frame.rows || col + 1 >= cols) return null;
+    const real = frame.grid[row];
+    let pr: RowPrediction | null = null;
+    for (const r of this.#rows) if (r.row === row) pr = r;
+    // No wide characters in the row, real or predicted (their halves are mended as a whole row).
+    for (let x = 0; x < cols; x++) {
+      if (real.meta[x] >> 8 !== 1) return null;
+      const c = pr?.cells[x];
+      if (c?.active && !c.unknown && c.width !== 1) return null;
+    }
+    for (let x = col; x < cols; x++) {
+      if (!real.cellEmpty(x) || real.meta[x] !== 1 << 8 || real.fg[x] !== 0 || real.bg[x] !== 0) return null;
+      // A predicted cell there must be blank too; the last column's "unknown" one is never drawn.
+      const c = pr?.cells[x];
+      if (c?.active && !(c.unknown && x === cols - 1)) {
+        if (c.unknown || c.text !== "" || c.attrs !== 0 || c.fg !== 0 || c.bg !== 0) return null;
+      }
+    }
+    let attrs = 0;
+    let fg = 0;
+    let bg = 0;
+    if (col > 0) {
+      const prev = pr?.cells[col - 1];
+      if (prev?.active && !prev.unknown) {
+        attrs = prev.attrs;
+        fg = prev.fg;
+        bg = prev.bg;
+      } else {
+        attrs = real.cellAttrs(col - 1);
+        fg = real.fg[col - 1];
+        bg = real.bg[col - 1];
+      }
+    }
+    return { row, col, attrs: this.#flagging ? attrs | Attr.underline : attrs, fg, bg };
   }
 
   /** How many cells {@link apply} would change on `frame` (0 when predictions are not shown). */

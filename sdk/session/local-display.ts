@@ -1,6 +1,6 @@
 // Drawing frames on the user's real terminal with minimal output, and its open/close sequences (mosh-protocol.md §11.6).
 import { type DisplayOptions, displayDiff } from "../terminal/display-diff.js";
-import type { Frame } from "../terminal/frame.js";
+import { type Frame, RowBuilder } from "../terminal/frame.js";
 import { readTerminfo } from "../terminal/terminfo.js";
 
 const TITLE_TERMS = /^(xterm|rxvt|kterm|Eterm|alacritty|screen|tmux)/;
@@ -88,6 +88,33 @@ export class LocalDisplay {
     this.titleDirty = false;
     this.shown = frame;
     if (s.length) this.out(s);
+  }
+
+  /**
+   * Draws one character at the cursor of what the terminal shows, the cursor moving one column
+   * right (a keystroke's predicted echo, ahead of the frame that will show the same). Returns
+   * false, drawing nothing, unless the cursor is at (`row`, `col`).
+   */
+  printAhead(cell: {
+    row: number;
+    col: number;
+    text: string;
+    attrs: number;
+    fg: number;
+    bg: number;
+  }): boolean {
+    const shown = this.shown;
+    if (!shown || shown.cursorRow !== cell.row || shown.cursorCol !== cell.col || cell.col + 1 >= shown.cols)
+      return false;
+    const grid = shown.grid.slice();
+    grid[cell.row] = RowBuilder.from(grid[cell.row])
+      .setCell(cell.col, cell.text, 1, cell.attrs, cell.fg, cell.bg)
+      .build();
+    const next = shown.with({ cursorRow: cell.row, cursorCol: cell.col + 1 }, grid);
+    const s = displayDiff(shown, next, this.opts);
+    this.shown = next;
+    if (s.length) this.out(s);
+    return true;
   }
 
   /** Forgets what the terminal shows, so the next draw is a full repaint (Ctrl-L, resume). */

@@ -88,6 +88,20 @@ export interface PredictInfo {
   repaired: number;
 }
 
+/** Where and how a keystroke's predicted echo will be drawn (see {@link MoshSession.echoPreview}). */
+export interface EchoPreview {
+  /** The cell (the shown cursor; the cursor then moves one column right). */
+  row: number;
+  col: number;
+  /** The character. */
+  text: string;
+  /** Attribute bits ({@link Attr}), underline included while predictions are flagged. */
+  attrs: number;
+  /** Colours (see {@link Color}). */
+  fg: number;
+  bg: number;
+}
+
 /** Options of {@link MoshSession.screen}. */
 export interface ScreenOptions {
   /**
@@ -356,6 +370,28 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     p.newUserBytes(bytes, this.#frame, now);
     this.#refresh();
     this.#scheduleTick();
+  }
+
+  /**
+   * Where and how the echo of `byte`, written next, will be drawn, when that is certain before
+   * the keystroke is processed: a printable ASCII character (not a space) predicted at the shown
+   * cursor with nothing to its right. A terminal UI can draw it at once, then call
+   * {@link MoshSession.write}, whose `view` then shows the same frame. Null otherwise.
+   */
+  echoPreview(byte: number): EchoPreview | null {
+    if (byte < 0x21 || byte > 0x7e) return null;
+    const t = this.#transport;
+    const view = this.#lastView;
+    if (!t || !view || !this.#connected || this.#ended || t.shutdownInProgress) return null;
+    const now = this.#clock.now();
+    if (this.#notes.text(now) !== null) return null;
+    const p = this.#predictions.printPreview(this.#frame, now);
+    if (!p || view.cursorRow !== p.row || view.cursorCol !== p.col) return null;
+    const row = view.grid[p.row];
+    for (let x = p.col; x < view.cols; x++) {
+      if (!row.cellEmpty(x) || row.meta[x] !== 1 << 8 || row.fg[x] !== 0 || row.bg[x] !== 0) return null;
+    }
+    return { ...p, text: String.fromCharCode(byte) };
   }
 
   /** Sends what {@link MoshSession.write} collected (early, once the server has answered). */

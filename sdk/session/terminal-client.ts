@@ -133,6 +133,7 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
   const escapeFilter = new EscapeKeyFilter(escapeKey);
   const helpText = escapeKey.key === null ? "" : escapeHelpText(escapeKey);
   const decorate = o.decorate ?? ((f: Frame) => f);
+  const fastEcho = o.decorate === undefined;
   let everConnected = false;
   let rawOn = false;
 
@@ -157,6 +158,11 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     for (const action of escapeFilter.feed(chunk)) {
       switch (action.kind) {
         case "send":
+          // A keystroke whose predicted echo is certain is drawn before the session processes it.
+          if (fastEcho && action.bytes.length === 1) {
+            const preview = session.echoPreview(action.bytes[0]);
+            if (preview) display.printAhead(preview);
+          }
           session.write(action.bytes);
           break;
         case "quit":
