@@ -16,6 +16,8 @@ export default defineConfig([
       "bin/mosh-ts-client": "bin/mosh-ts-client.ts",
       "bin/mosh-ts": "bin/mosh-ts.ts",
       "bin/mosh-mux": "bin/mosh-mux.ts",
+      // mosh-mux's background process (started by mosh-mux, not a command of its own).
+      "bin/mosh-mux-server": "tui/server/main.ts",
     },
     format: ["esm"],
     sourcemap: true,

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { type MuxRuntime, muxRuntime } from "../helpers/mux.js";
 import { descendants } from "../helpers/procs.js";
 import { requireOrSkip } from "../helpers/require.js";
 import { reportingExit, startTmux, type TmuxSession } from "../helpers/tmux.js";
@@ -129,7 +130,11 @@ function needs(ctx: TestContext): void {
   requireOrSkip(ctx, existsSync(BIN), "dist/ (built by npm test's pretest)");
 }
 
+/** The current test's socket directory (each test starts its own mosh-mux server there). */
+let runtime: MuxRuntime;
+
 async function startMux(args: string[], cols = 120): Promise<TmuxSession> {
+  runtime = muxRuntime();
   return startTmux({
     cols,
     rows: 30,
@@ -140,6 +145,7 @@ async function startMux(args: string[], cols = 120): Promise<TmuxSession> {
       TERM: "xterm-256color",
       SHELL: "/bin/sh",
       XDG_CONFIG_HOME: "/nonexistent",
+      ...runtime.env,
     },
   });
 }
@@ -159,6 +165,7 @@ async function quit(tmux: TmuxSession): Promise<void> {
   await tmux.sendKeys("y");
   expect(await tmux.waitForText(/EXIT=\d+/, 15000)).toMatch(/EXIT=0/);
   expect(descendants(await tmux.panePid())).toEqual([]);
+  await runtime.waitNoServer();
 }
 
 describe("mosh-mux SSH panes ask in the TUI", () => {
