@@ -13,6 +13,11 @@ export { bootstrap } from "./bootstrap/start-server.js";
 export { CryptoError } from "./crypto/crypto-error.js";
 export { SessionKey } from "./crypto/session-key.js";
 export { LinkEmulator } from "./linkem/link-emulator.js";
+export type { MuxErrorCode } from "./mux/errors.js";
+export { MuxError } from "./mux/errors.js";
+export type { MuxClientEvents, MuxClientOptions, MuxPaneEvents } from "./mux/mux-client.js";
+export { MuxClient, MuxPane } from "./mux/mux-client.js";
+export type { MuxPaneInfo, MuxPaneSource, MuxPaneState, MuxQuestion } from "./mux/protocol.js";
 export type { MessageOptions, NotificationEngineOptions } from "./predict/notification-engine.js";
 export { NotificationEngine } from "./predict/notification-engine.js";
 export type {
