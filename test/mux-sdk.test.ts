@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { MuxConnection } from "../sdk/mux/connection.js";
 import { MuxClient, type MuxPane } from "../sdk/mux/mux-client.js";
 import { type MuxRuntime, muxRuntime } from "./helpers/mux.js";
 import { descendants, isAlive } from "./helpers/procs.js";
@@ -193,4 +194,44 @@ describe("MuxClient (the SDK face of the background process)", () => {
       a.close();
     }
   });
+
+  it("while no client is attached, a session whose link goes down stalls, hops to a new port, and comes back (roaming)", async () => {
+    const rt = muxRuntime();
+    expect((await run(rt, ["new", "-d", "--local", "sh"])).status).toBe(0);
+    // A pane behind a link that is up 4 s, down 11 s (longer than the 10 s after which a mosh
+    // client hops to a new port), up 4 s..., opened as --demo opens its flaky pane.
+    const conn = await MuxConnection.open(rt.socket());
+    const reply = await conn.request({
+      t: "open",
+      sources: [
+        { kind: "local", command: ["sh"], label: "flaky link", link: { toServer: {}, toClient: {} } },
+      ],
+      flap: { upMs: 4000, downMs: 11_000 },
+    });
+    conn.close();
+    const id = reply.ids?.[0] ?? 0;
+    const mux = await MuxClient.connect({ env: rt.env });
+    try {
+      expect(await mux.attachedClients()).toBe(0);
+      const pane = await mux.attachPane(id);
+      await waitLive(pane);
+      const states: string[] = [];
+      const roamed = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no roam and resume: ${states.join(" ")}`)), 40_000);
+        pane.on("info", (info) => {
+          if (states.at(-1) !== info.state) states.push(info.state);
+          if (info.state === "live" && info.roams > 0 && states.includes("stalled")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      await roamed;
+      pane.write("echo back-$((6*7))\r");
+      await pane.waitFor(/^back-42$/m);
+    } finally {
+      await mux.killServer();
+      mux.close();
+    }
+  }, 60_000);
 });

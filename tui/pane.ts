@@ -39,6 +39,7 @@ export class Pane {
   #view: Frame;
   #stallSince = 0;
   #stallKind: "contact" | "reply" = "contact";
+  #roams = 0;
   #error = "";
   #onChange: () => void;
   #closing: Promise<void> | null = null;
@@ -108,6 +109,11 @@ export class Pane {
   /** Whole seconds since the last contact while stalled (0 otherwise). */
   stalledSeconds(now = Date.now()): number {
     return this.#state === "stalled" ? Math.floor((now - this.#stallSince) / 1000) : 0;
+  }
+
+  /** How many times the session moved to a new local port (mosh's port hop after 10 s of silence). */
+  get roams(): number {
+    return this.#roams;
   }
 
   /** What the stall is about: no new server state (`contact`) or our input unacknowledged (`reply`). */
@@ -255,6 +261,10 @@ export class Pane {
       this.#onChange();
     });
     session.on("rtt", () => this.#onChange());
+    session.on("roam", () => {
+      this.#roams++;
+      this.#onChange();
+    });
     session.on("exit", () => {
       this.#state = "ended";
       void this.#teardown();

@@ -76,6 +76,8 @@ export interface MuxPaneInfo {
   stalledSince: number | null;
   /** What a stall is about: no new server state (`contact`) or our input unacknowledged (`reply`). */
   stallKind: "contact" | "reply";
+  /** How many times the session moved to a new local port (mosh's port hop after silence). */
+  roams: number;
   /** Why opening failed (state `failed`), else "". */
   error: string;
   /** What SSH said while connecting (warnings, banner), one line each. */

@@ -274,6 +274,7 @@ export class MuxServer {
       rtt: rtt === null ? null : Math.round(rtt),
       stalledSince: pane.stalledSince,
       stallKind: pane.stallKind,
+      roams: pane.roams,
       error: pane.error,
       notes: [...pane.notes],
       cols: pane.cols,
