@@ -121,6 +121,12 @@ function socketPath(): string {
   }
 }
 
+/** Refuses to attach a pane of a server to that same server (its screen would show itself), as tmux does. */
+function notNested(path: string): void {
+  if (process.env.MOSH_MUX === path)
+    fail("sessions should be nested with care, unset $MOSH_MUX to force (or use -L NAME for another server)");
+}
+
 function needTerminal(): void {
   if (!process.stdin.isTTY || !process.stdout.isTTY) fail("needs a terminal (or use: mosh-mux new -d)");
 }
@@ -278,8 +284,9 @@ async function attach(
 async function start(targets: string[], opts: PaneOpts, force: boolean, detached: boolean): Promise<void> {
   const config = loadSettings(opts);
   const { demo, extra } = paneRequest(opts, targets, config);
-  if (!detached) needTerminal();
   const path = socketPath();
+  if (!detached) notNested(path);
+  if (!detached) needTerminal();
   const { conn, started } = await connectOrStart(path, force);
   let open: OpenRequest | undefined;
   let notice: string | undefined;
@@ -323,6 +330,7 @@ withSocketOption(program.command("attach"))
   .option("--no-config", "ignore the config file")
   .action(async (opts: PaneOpts) => {
     const config = loadSettings({ ...opts, local: [] });
+    notNested(socketPath());
     needTerminal();
     await attach(await connect(socketPath()), config);
   });

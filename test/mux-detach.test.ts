@@ -266,4 +266,19 @@ describe("mosh-mux detach and attach", () => {
       await b?.kill();
     }
   }, 90_000);
+
+  it("a background process that dies while attached: [server exited unexpectedly], status 1, the terminal restored", async () => {
+    const rt = muxRuntime();
+    const a = await startMux(rt, ["--local", "sh"], 80, 24);
+    try {
+      await a.waitForText(/^\$ ?$/m, 15000);
+      const [server] = rt.servers();
+      process.kill(server, "SIGKILL");
+      const end = await a.waitForText(/EXIT=\d+/, 10000);
+      expect(end).toMatch(/^\[server exited unexpectedly\]\nEXIT=1$/m);
+      expect(await a.format("#{alternate_on}#{cursor_flag}#{mouse_any_flag}")).toBe("010");
+    } finally {
+      await a.kill();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 // mosh-mux's background process without a terminal: `new -d`, `ls`, `kill-server`, `-L`, and the SDK's MuxClient (list, follow a pane, type, open panes, refusals).
 import { execFile } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { createConnection } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MuxConnection } from "../sdk/mux/connection.js";
@@ -11,13 +12,24 @@ import { descendants, isAlive } from "./helpers/procs.js";
 const mux = join(import.meta.dirname, "..", "dist", "bin", "mosh-mux.js");
 
 /** Runs the mosh-mux command line; resolves with its exit status and output. */
-function run(rt: MuxRuntime, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+function run(
+  rt: MuxRuntime,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [mux, ...args],
       {
-        env: { ...process.env, ...rt.env, PS1: "$ ", SHELL: "/bin/sh", XDG_CONFIG_HOME: "/nonexistent" },
+        env: {
+          ...process.env,
+          ...rt.env,
+          PS1: "$ ",
+          SHELL: "/bin/sh",
+          XDG_CONFIG_HOME: "/nonexistent",
+          ...env,
+        },
         encoding: "utf8",
       },
       (err, stdout, stderr) => {
@@ -122,6 +134,90 @@ async function waitGone(pid: number): Promise<void> {
   for (let i = 0; i < 200 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
   expect(isAlive(pid)).toBe(false);
 }
+
+describe("the background process's robustness", () => {
+  it("answers garbage and other protocol versions with an error and goes on serving", async () => {
+    const rt = muxRuntime();
+    expect((await run(rt, ["new", "-d", "--local", "cat"])).status).toBe(0);
+    const talk = (text: string): Promise<string> =>
+      new Promise((resolve) => {
+        let got = "";
+        const s = createConnection(rt.socket(), () => s.write(text));
+        s.setEncoding("utf8");
+        s.on("data", (d: string) => {
+          got += d;
+        });
+        s.on("close", () => resolve(got));
+        s.on("error", () => undefined);
+      });
+    expect(JSON.parse(await talk("not json\n"))).toEqual({
+      t: "error",
+      code: "protocol",
+      message: "a line that is not JSON",
+    });
+    expect(JSON.parse(await talk('{"t":"list","id":1}\n'))).toMatchObject({
+      t: "error",
+      message: "hello first",
+    });
+    expect(JSON.parse(await talk('{"t":"hello","v":99,"version":"9.9.9"}\n'))).toMatchObject({
+      t: "error",
+      code: "version",
+      message: expect.stringMatching(/the client 9\.9\.9 \(protocol 99\): kill-server and start again$/),
+    });
+    const replies = (
+      await talk(
+        [
+          JSON.stringify({ t: "hello", v: 1, version: "x" }),
+          JSON.stringify({ t: "watch", id: 2, pane: "one" }),
+          JSON.stringify({ t: "command", id: 3, name: "explode" }),
+          JSON.stringify({ t: "input", pane: 1 }),
+          JSON.stringify({ t: "open", id: 4, sources: [] }),
+          JSON.stringify({ t: "nonsense" }),
+          "",
+        ].join("\n"),
+      )
+    )
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(replies.map((r) => [r.t, r.id, r.message])).toEqual([
+      ["welcome", undefined, undefined],
+      ["error", 2, "no pane one"],
+      ["error", 3, "unknown command explode"],
+      ["error", undefined, "input needs data"],
+      ["error", 4, "open needs sources"],
+      ["error", undefined, "unknown message nonsense"],
+    ]);
+    // Still serving.
+    const mux = await MuxClient.connect({ env: rt.env });
+    expect((await mux.list()).map((p) => p.label)).toEqual(["local:cat"]);
+    await mux.killServer();
+    mux.close();
+    await rt.waitNoServer();
+  });
+
+  it("a server killed outright leaves its socket: ls says none runs, a new one takes its place", async () => {
+    const rt = muxRuntime();
+    expect((await run(rt, ["new", "-d", "--local", "cat"])).status).toBe(0);
+    const [pid] = rt.servers();
+    process.kill(pid, "SIGKILL");
+    await waitGone(pid);
+    expect((await run(rt, ["ls"])).stderr).toBe(`mosh-mux: no server running on ${rt.socket()}\n`);
+    expect((await run(rt, ["new", "-d", "--local", "cat"])).status).toBe(0);
+    expect((await run(rt, ["ls"])).stdout).toMatch(/^default: 1 pane /);
+    expect((await run(rt, ["kill-server"])).status).toBe(0);
+    await rt.waitNoServer();
+  });
+
+  it("refuses to attach from inside one of its own panes (nesting), as tmux does", async () => {
+    const rt = muxRuntime();
+    const r = await run(rt, ["attach"], { MOSH_MUX: rt.socket() });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      "mosh-mux: sessions should be nested with care, unset $MOSH_MUX to force (or use -L NAME for another server)\n",
+    );
+  });
+});
 
 describe("MuxClient (the SDK face of the background process)", () => {
   it("lists panes, follows one's screen, types into it, opens and closes panes; a second client sees the same", async () => {

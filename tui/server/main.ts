@@ -81,6 +81,8 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (err) =>
     log(`unhandled: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
   );
+  // Local panes' programs learn whose they are (a mosh-mux started in one refuses to attach to its own server).
+  process.env.MOSH_MUX = socketPath;
   const server = new MuxServer({ name, socketPath, log });
   try {
     ensureSocketDir(dirname(socketPath));
