@@ -65,14 +65,8 @@ paneOptions(program);
 program.addHelpText(
   "after",
   `
-Commands (tmux's names):
-  mosh-mux [target ...]   attach to the background process, or start one with these panes (as
-                          tmux new -A); targets given to a running one open as new panes there
-  new [-d] [target ...]   start a background process (refused if one runs on the socket);
-                          -d: do not attach (a script can then use it through the SDK)
-  attach (a)              attach to the running one
-  ls                      list its panes
-  kill-server             end every session and the background process
+With no command, mosh-mux attaches to the background process, or starts one with the given
+panes (tmux's new -A); targets given to a running one open there as new panes.
 
 Each target [user@]host[:command] opens a pane over SSH (~/.ssh/config, agent, keys);
 its questions (unknown host key, passphrase, password) are asked on the status line of the
@@ -315,7 +309,9 @@ program.action(async (targets: string[]) => {
 paneOptions(
   withSocketOption(program.command("new"))
     .alias("new-session")
-    .description("start a background process with these panes (refused if one runs on the socket)")
+    .description(
+      "start a background process with these panes (refused if one runs on the socket); -d: without attaching (for scripts: the SDK's MuxClient)",
+    )
     .argument("[target...]", "[user@]host[:command] to open over SSH")
     .option("-d, --detached", "do not attach"),
 ).action(async (targets: string[], opts: PaneOpts & { detached?: boolean }) => {
@@ -324,7 +320,7 @@ paneOptions(
 
 withSocketOption(program.command("attach"))
   .alias("a")
-  .description("attach to the background process")
+  .description("attach to the background process (shared with any client attached already)")
   .option("--prefix <key>", "prefix key, e.g. C-a (overrides the config file)")
   .option("--config <path>", "config file (default $XDG_CONFIG_HOME/mosh-mux/config.json)")
   .option("--no-config", "ignore the config file")
@@ -343,7 +339,7 @@ function describePane(p: MuxPaneInfo): string {
 
 withSocketOption(program.command("ls"))
   .alias("list-sessions")
-  .description("list the background process's panes")
+  .description("list the background process's panes and their state")
   .action(async () => {
     const conn = await connect(socketPath());
     const reply = await conn.request({ t: "list" });

@@ -4,6 +4,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { MuxClient } from "../../sdk/mux/mux-client.js";
+import type { MuxQuestion } from "../../sdk/mux/protocol.js";
 import { type MuxRuntime, muxRuntime } from "../helpers/mux.js";
 import { descendants } from "../helpers/procs.js";
 import { requireOrSkip } from "../helpers/require.js";
@@ -101,6 +103,7 @@ beforeAll(async () => {
       fresh("e"),
       fresh("f"),
       `  ProxyCommand ${process.execPath} ${proxy}`,
+      fresh("g"),
       host("enc", ["IdentityFile ~/.ssh/id_enc"]),
       [
         "Host pw",
@@ -133,8 +136,8 @@ function needs(ctx: TestContext): void {
 /** The current test's socket directory (each test starts its own mosh-mux server there). */
 let runtime: MuxRuntime;
 
-async function startMux(args: string[], cols = 120): Promise<TmuxSession> {
-  runtime = muxRuntime();
+async function startMux(args: string[], cols = 120, rt?: MuxRuntime): Promise<TmuxSession> {
+  runtime = rt ?? muxRuntime();
   return startTmux({
     cols,
     rows: 30,
@@ -368,6 +371,51 @@ describe("mosh-mux SSH panes ask in the TUI", () => {
       await tmux.sendKeys("Enter");
       screen = await tmux.waitForText("pw-ok-42", 15000);
       expect(screen).not.toContain(PASSWORD);
+      await quit(tmux);
+    } finally {
+      await tmux.kill();
+    }
+  });
+
+  it("a question of a pane opened without a client waits for one: a script sees it, the TUI that attaches asks it", async (ctx) => {
+    needs(ctx);
+    if (!sshd) return;
+    runtime = muxRuntime();
+    const env = {
+      ...process.env,
+      HOME: home,
+      SHELL: "/bin/sh",
+      XDG_CONFIG_HOME: "/nonexistent",
+      ...runtime.env,
+    };
+    expect(execFileSync(process.execPath, [BIN, "new", "-d", "freshg:sh"], { env, encoding: "utf8" })).toBe(
+      "",
+    );
+    const script = await MuxClient.connect({ env: runtime.env });
+    const asked = await new Promise<readonly MuxQuestion[]>((resolve) => {
+      const check = (list: readonly MuxQuestion[]): void => {
+        if (list.length > 0) resolve(list);
+      };
+      check(script.questions);
+      script.on("questions", check);
+    });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ pane: 1, echo: true });
+    expect(asked[0].text.split("\n").at(-1)?.trimEnd()).toBe(QUESTION);
+    expect((await script.list())[0].state).toBe("connecting");
+    script.close();
+
+    const tmux = await startMux(["attach"], 120, runtime);
+    try {
+      await tmux.waitForText(QUESTION, 15000);
+      await tmux.waitForText("▶1 freshg:sh asking…", 5000);
+      await tmux.sendKeys("yes", { literal: true });
+      await tmux.sendKeys("Enter");
+      await waitLive(tmux, 1, "freshg:sh");
+      expect(readFileSync(freshKnownHosts("g"), "utf8")).toContain(sshd.hostKey);
+      await tmux.sendKeys("echo g-ok-$((6*7))", { literal: true });
+      await tmux.sendKeys("Enter");
+      await tmux.waitForText("g-ok-42", 15000);
       await quit(tmux);
     } finally {
       await tmux.kill();

@@ -166,6 +166,8 @@ export class MuxServer {
           name: this.name,
           created: this.created,
         });
+        // The questions waiting go to every client (a script may answer them too).
+        this.#scheduleFlush();
         return;
       case "list":
         client.send({
@@ -183,6 +185,9 @@ export class MuxServer {
         client.cols = positive(msg.cols, DEFAULT_COLS);
         client.rows = positive(msg.rows, DEFAULT_ROWS);
         client.activeAt = ++this.#activity;
+        // A view gets everything from scratch: layout, every pane, the questions.
+        client.layoutSent = "";
+        client.questionsSent = "";
         for (const id of this.#panes.keys()) client.watch(id, true);
         client.send({ t: "ok", id: msg.id });
         this.#resizeToLatest();
