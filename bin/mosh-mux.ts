@@ -219,6 +219,18 @@ async function connectOrStart(
   return { conn: await connect(path), started: state === "ready" };
 }
 
+let tui: Promise<typeof import("../tui/mux-app.js")> | null = null;
+
+/** Loads the TUI (blessed): started early, it loads while the server starts or the socket connects. */
+function loadTui(): Promise<typeof import("../tui/mux-app.js")> {
+  if (!tui) {
+    tui = import("../tui/mux-app.js");
+    // Awaited later (by attach); a failure shows there, not as an unhandled rejection now.
+    tui.catch(() => undefined);
+  }
+  return tui;
+}
+
 /** Runs the TUI on `conn` until it detaches or the server ends; prints tmux's message; exits. */
 async function attach(
   conn: MuxConnection,
@@ -226,7 +238,7 @@ async function attach(
   open?: OpenRequest,
   notice?: string,
 ): Promise<never> {
-  const { MuxApp } = await import("../tui/mux-app.js");
+  const { MuxApp } = await loadTui();
   const app = new MuxApp({ conn, config, open, notice });
   for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => app.detach());
   process.on("SIGHUP", () => app.hangup());
@@ -280,7 +292,10 @@ async function start(targets: string[], opts: PaneOpts, force: boolean, detached
   const { demo, extra } = paneRequest(opts, targets, config);
   const path = socketPath();
   if (!detached) notNested(path);
-  if (!detached) needTerminal();
+  if (!detached) {
+    needTerminal();
+    void loadTui();
+  }
   const { conn, started } = await connectOrStart(path, force);
   let open: OpenRequest | undefined;
   let notice: string | undefined;
@@ -328,6 +343,7 @@ withSocketOption(program.command("attach"))
     const config = loadSettings({ ...opts, local: [] });
     notNested(socketPath());
     needTerminal();
+    void loadTui();
     await attach(await connect(socketPath()), config);
   });
 
