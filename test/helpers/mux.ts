@@ -34,18 +34,29 @@ function cmdlineOf(pid: number): string {
   }
 }
 
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return 0;
+  }
+}
+
 /** Creates the directory; after the test, kills every mosh-mux server found under it (by pid) and removes it. */
 export function muxRuntime(): MuxRuntime {
   const dir = mkdtempSync(join(tmpdir(), "mosh-mux-test-"));
   const marker = `XDG_RUNTIME_DIR=${dir}\0`;
   const servers = (): number[] => {
-    const out: number[] = [];
+    const found: number[] = [];
     for (const name of readdirSync("/proc")) {
       const pid = Number(name);
       if (!Number.isInteger(pid) || pid <= 0 || !cmdlineOf(pid).includes("mosh-mux-server")) continue;
-      if (environOf(pid)?.includes(marker) && isAlive(pid)) out.push(pid);
+      if (environOf(pid)?.includes(marker) && isAlive(pid)) found.push(pid);
     }
-    return out;
+    // A pane's program between fork and exec still looks like its server: not a server.
+    const set = new Set(found);
+    return found.filter((pid) => !set.has(parentOf(pid)));
   };
   onCleanup(async () => {
     for (const pid of servers()) await killTree(pid);

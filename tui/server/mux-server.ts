@@ -20,7 +20,7 @@ import {
 import { VERSION } from "../../sdk/version.js";
 import { startFlapping } from "../demo.js";
 import { Layout, type Rect, type SplitDir } from "../layout.js";
-import { Pane } from "../pane.js";
+import type { Pane } from "../pane.js";
 import { ClientLink, type PaneWatch, refused } from "./client-link.js";
 
 /** Options of {@link MuxServer}. */
@@ -43,6 +43,16 @@ interface Question extends MuxQuestion {
 
 /** Most scrollback rows sent in one message (a backlog goes out in several, frames in between). */
 const SCROLL_CHUNK = 400;
+
+/**
+ * The pane module (sessions, local servers, the emulator, node-pty): loaded once the socket
+ * listens, so the starting client connects and attaches meanwhile.
+ */
+let paneModule: Promise<typeof import("../pane.js")> | null = null;
+function loadPanes(): Promise<typeof import("../pane.js")> {
+  paneModule ??= import("../pane.js");
+  return paneModule;
+}
 
 /** Default pane size before any client told its terminal size. */
 const DEFAULT_COLS = 80;
@@ -101,6 +111,7 @@ export class MuxServer {
     server.on("error", (err) => this.#log(`socket: ${err.message}`));
     chmodSync(this.socketPath, 0o600);
     this.#socketIno = statSync(this.socketPath).ino;
+    loadPanes().catch((err: Error) => this.#log(`cannot load the panes: ${err.stack ?? err.message}`));
   }
 
   /** The panes (for tests and the daemon entry). */
@@ -231,8 +242,16 @@ export class MuxServer {
         if (!Array.isArray(msg.sources) || msg.sources.length === 0)
           throw new MuxError("bad-argument", "open needs sources");
         if (msg.scrollbackLines !== undefined) this.#scrollbackLines = positive(msg.scrollbackLines, 5000, 0);
-        const ids = this.#open(msg.sources, msg.layout, msg.split === "v" ? "v" : "h", msg.flap);
-        client.send({ t: "ok", id: msg.id, ids });
+        this.#open(msg.sources, msg.layout, msg.split === "v" ? "v" : "h", msg.flap).then(
+          (ids) => client.send({ t: "ok", id: msg.id, ids }),
+          (err: Error) =>
+            client.send({
+              t: "error",
+              id: msg.id,
+              code: err instanceof MuxError ? err.code : "refused",
+              message: err.message,
+            }),
+        );
         return;
       }
       case "close":
@@ -290,14 +309,22 @@ export class MuxServer {
     };
   }
 
-  #open(sources: MuxPaneSource[], preset: MuxPreset | undefined, dir: SplitDir, flap?: FlapSpec): number[] {
+  async #open(
+    sources: MuxPaneSource[],
+    preset: MuxPreset | undefined,
+    dir: SplitDir,
+    flap?: FlapSpec,
+  ): Promise<number[]> {
+    for (const src of sources)
+      if (!src || (src.kind !== "local" && src.kind !== "ssh"))
+        throw new MuxError("bad-argument", "bad pane source");
+    const { Pane } = await loadPanes();
+    if (this.#closing) throw refused("the server is shutting down");
     const first = this.#panes.size === 0;
     const added: Pane[] = [];
     let last: number | null = first ? null : this.#focus;
     for (const src of sources) {
-      if (!src || (src.kind !== "local" && src.kind !== "ssh"))
-        throw new MuxError("bad-argument", "bad pane source");
-      const pane = this.#addPane(src, last, dir);
+      const pane = this.#addPane(Pane, src, last, dir);
       added.push(pane);
       if (first) last = pane.id;
     }
@@ -317,9 +344,9 @@ export class MuxServer {
     return added.map((p) => p.id);
   }
 
-  #addPane(src: MuxPaneSource, target: number | null, dir: SplitDir): Pane {
+  #addPane(PaneClass: typeof Pane, src: MuxPaneSource, target: number | null, dir: SplitDir): Pane {
     const id = this.#nextId++;
-    const pane = new Pane(
+    const pane = new PaneClass(
       id,
       src,
       DEFAULT_COLS,
@@ -412,7 +439,9 @@ export class MuxServer {
       case "split-v": {
         const src: MuxPaneSource =
           pane?.source.kind === "local" ? { kind: "local", command: pane.source.command } : { kind: "local" };
-        this.#open([src], undefined, name === "split-h" ? "h" : "v");
+        this.#open([src], undefined, name === "split-h" ? "h" : "v").catch((err: Error) =>
+          this.#log(`split: ${err.message}`),
+        );
         return;
       }
       case "focus-left":
