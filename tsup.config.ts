@@ -18,6 +18,8 @@ export default defineConfig([
     entry: {
       "bin/mosh-ts": "bin/mosh-ts.ts",
       "bin/mosh-mux": "bin/mosh-mux.ts",
+      // mosh-mux's background process (started by mosh-mux, not a command of its own).
+      "bin/mosh-mux-server": "tui/server/main.ts",
     },
     format: ["esm"],
     target: "node20",

@@ -20,6 +20,11 @@ export type {
 } from "./errors.js";
 export { MoshError } from "./errors.js";
 export { LinkEmulator } from "./linkem/link-emulator.js";
+export type { MuxErrorCode } from "./mux/errors.js";
+export { MuxError } from "./mux/errors.js";
+export type { MuxClientEvents, MuxClientOptions, MuxPaneEvents } from "./mux/mux-client.js";
+export { MuxClient, MuxPane } from "./mux/mux-client.js";
+export type { MuxPaneInfo, MuxPaneSource, MuxPaneState, MuxQuestion } from "./mux/protocol.js";
 export type { MessageOptions, NotificationEngineOptions } from "./predict/notification-engine.js";
 export { NotificationEngine } from "./predict/notification-engine.js";
 export type {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const ORDER = ["crypto", "wire", "transport", "terminal", "state", "predict", "session", "bootstrap"];
+const ORDER = ["crypto", "wire", "transport", "terminal", "state", "predict", "session", "bootstrap", "mux"];
 const root = join(import.meta.dirname, "..");
 
 function files(dir: string): string[] {

@@ -2,12 +2,17 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { wcwidth } from "../sdk/terminal/wcwidth.js";
+import { type MuxRuntime, muxRuntime } from "./helpers/mux.js";
 import { descendants } from "./helpers/procs.js";
 import { startTmux, type TmuxSession } from "./helpers/tmux.js";
 
 const mux = join(import.meta.dirname, "..", "dist", "bin", "mosh-mux.js");
 
+/** The current test's socket directory (each test starts its own mosh-mux server there). */
+let runtime: MuxRuntime;
+
 async function startMux(args: string[], cols = 120, rows = 30): Promise<TmuxSession> {
+  runtime = muxRuntime();
   return startTmux({
     cols,
     rows,
@@ -21,7 +26,13 @@ async function startMux(args: string[], cols = 120, rows = 30): Promise<TmuxSess
       "--no-config",
       ...args,
     ],
-    env: { PS1: "$ ", TERM: "xterm-256color", SHELL: "/bin/sh", XDG_CONFIG_HOME: "/nonexistent" },
+    env: {
+      PS1: "$ ",
+      TERM: "xterm-256color",
+      SHELL: "/bin/sh",
+      XDG_CONFIG_HOME: "/nonexistent",
+      ...runtime.env,
+    },
   });
 }
 
@@ -64,8 +75,10 @@ async function quitAndCheck(tmux: TmuxSession): Promise<void> {
   expect(
     await tmux.format("#{alternate_on}#{cursor_flag}#{mouse_any_flag}#{mouse_sgr_flag}#{keypad_cursor_flag}"),
   ).toBe("01000");
-  // The pane's shell has exec'd sleep: nothing of mosh-mux (servers, sessions' commands) is left.
+  // The pane's shell has exec'd sleep: nothing of mosh-mux (servers, sessions' commands) is left,
+  // and the background process has ended with its sessions.
   expect(descendants(await tmux.panePid())).toEqual([]);
+  await runtime.waitNoServer();
 }
 
 describe("mosh-mux in tmux", () => {

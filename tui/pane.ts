@@ -1,29 +1,13 @@
 // One mux pane: opens its mosh session (local server, SSH, optionally behind a link emulator), tracks its state, contact and scrollback.
-import { connect } from "../sdk/bootstrap/connect.js";
 import type { PromptFn } from "../sdk/bootstrap/prompt.js";
-import { type LinkDirectionProfile, LinkEmulator } from "../sdk/linkem/link-emulator.js";
+import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
 import { MoshSession } from "../sdk/session/mosh-session.js";
 import { MoshServer } from "../sdk/session/server-session.js";
 import { blankFrame, type Frame } from "../sdk/terminal/frame.js";
+import { type PaneSource, parseTarget, sourceLabel } from "./pane-source.js";
 import { Scrollback } from "./scrollback.js";
 
-/** What a pane connects to. */
-export type PaneSource =
-  | {
-      /** An in-process mosh server on loopback (no SSH). */
-      kind: "local";
-      /** Program and arguments (default: the login shell). */
-      command?: string[];
-      /** Put a link emulator between client and server. */
-      link?: { toServer: LinkDirectionProfile; toClient: LinkDirectionProfile; seed?: number };
-      /** Label shown in the header and status line. */
-      label?: string;
-    }
-  | {
-      /** `[user@]host[:command]` over the SSH bootstrap. */
-      kind: "ssh";
-      target: string;
-    };
+export { type PaneSource, parseTarget, sourceLabel };
 
 /** A pane's life: opening, live, stalled (no contact), ended, or failed to open. */
 export type PaneState = "connecting" | "live" | "stalled" | "ended" | "failed";
@@ -36,25 +20,6 @@ export const BACKGROUND_RENDER_MS = 100;
 
 /** Threshold (ms) after which a pane counts as stalled (mosh's "Last contact" threshold). */
 export const STALL_MS = 6500;
-
-/** Parses `[user@]host[:command]` into the SSH target and the remote command (split on spaces). */
-export function parseTarget(t: string): { host: string; command: string[] | undefined } {
-  const at = t.lastIndexOf("@");
-  const colon = t.indexOf(":", at + 1);
-  if (colon < 0) return { host: t, command: undefined };
-  const cmd = t.slice(colon + 1).trim();
-  return { host: t.slice(0, colon), command: cmd.length > 0 ? cmd.split(/\s+/) : undefined };
-}
-
-/** The label of a source for headers and the status line. */
-export function sourceLabel(src: PaneSource): string {
-  if (src.kind === "ssh") return src.target;
-  if (src.label) return src.label;
-  if (!src.command) return "local";
-  const c = src.command;
-  const text = c.length === 3 && c[1] === "-c" && /(^|\/)sh$/.test(c[0]) ? c[2] : c.join(" ");
-  return `local:${text.length > 24 ? `${text.slice(0, 23)}…` : text}`;
-}
 
 /** One pane and its mosh session. */
 export class Pane {
@@ -74,6 +39,7 @@ export class Pane {
   #view: Frame;
   #stallSince = 0;
   #stallKind: "contact" | "reply" = "contact";
+  #roams = 0;
   #error = "";
   #onChange: () => void;
   #closing: Promise<void> | null = null;
@@ -145,6 +111,11 @@ export class Pane {
     return this.#state === "stalled" ? Math.floor((now - this.#stallSince) / 1000) : 0;
   }
 
+  /** How many times the session moved to a new local port (mosh's port hop after 10 s of silence). */
+  get roams(): number {
+    return this.#roams;
+  }
+
   /** What the stall is about: no new server state (`contact`) or our input unacknowledged (`reply`). */
   get stallKind(): "contact" | "reply" {
     return this.#stallKind;
@@ -153,6 +124,25 @@ export class Pane {
   /** The screen to draw: the session's screen with its prediction overlay and notification bar. */
   frame(): Frame {
     return this.#view;
+  }
+
+  /** The server's screen, without overlays. */
+  screen(): Frame {
+    return this.#frame;
+  }
+
+  /** Size of the session's screen. */
+  get cols(): number {
+    return this.#cols;
+  }
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** When the stall began (ms since the epoch), while stalled; else null. */
+  get stalledSince(): number | null {
+    return this.#state === "stalled" ? this.#stallSince : null;
   }
 
   /** Opens the session at `cols`x`rows`. Never throws: failure shows in the pane. */
@@ -202,6 +192,8 @@ export class Pane {
         await session.connect();
       } else {
         const { host, command } = parseTarget(src.target);
+        // The SSH bootstrap (ssh2) loads with the first SSH pane, not at start.
+        const { connect } = await import("../sdk/bootstrap/connect.js");
         session = await connect(host, {
           cols: this.#cols,
           rows: this.#rows,
@@ -269,6 +261,10 @@ export class Pane {
       this.#onChange();
     });
     session.on("rtt", () => this.#onChange());
+    session.on("roam", () => {
+      this.#roams++;
+      this.#onChange();
+    });
     session.on("exit", () => {
       this.#state = "ended";
       void this.#teardown();

@@ -37,6 +37,7 @@ export function scrolledBy(prev: Frame, next: Frame): number {
 export class Scrollback {
   #rows: Row[] = [];
   #start = 0;
+  #total = 0;
 
   constructor(
     /** Most rows kept. */
@@ -48,6 +49,11 @@ export class Scrollback {
     return this.#rows.length - this.#start;
   }
 
+  /** Rows ever pushed (the newest row is number `total - 1`; the oldest kept `total - length`). */
+  get total(): number {
+    return this.#total;
+  }
+
   /** Row i (0 = oldest kept). */
   row(i: number): Row {
     return this.#rows[this.#start + i];
@@ -56,6 +62,7 @@ export class Scrollback {
   /** Appends a row, dropping the oldest beyond the limit. */
   push(row: Row): void {
     if (this.limit <= 0) return;
+    this.#total++;
     this.#rows.push(row);
     if (this.length > this.limit) this.#start++;
     if (this.#start > 1024 && this.#start * 2 > this.#rows.length) {

@@ -590,7 +590,7 @@ export class PredictionEngine {
     // The cursor the keystroke would move from must be the one shown (the last cursor prediction,
     // which is shown only if not tentative, or the server's).
     const last = this.#cursors.length > 0 ? this.#cursor() : null;
-    if (last && last.tentative(this.#confirmedEpoch)) return null;
+    if (last?.tentative(this.#confirmedEpoch)) return null;
     const row = last ? last.row : frame.cursorRow;
     const col = last ? last.col : frame.cursorCol;
     const cols = frame.cols;

@@ -4,6 +4,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { MuxClient } from "../../sdk/mux/mux-client.js";
+import type { MuxQuestion } from "../../sdk/mux/protocol.js";
+import { type MuxRuntime, muxRuntime } from "../helpers/mux.js";
 import { descendants } from "../helpers/procs.js";
 import { requireOrSkip } from "../helpers/require.js";
 import { reportingExit, startTmux, type TmuxSession } from "../helpers/tmux.js";
@@ -100,6 +103,7 @@ beforeAll(async () => {
       fresh("e"),
       fresh("f"),
       `  ProxyCommand ${process.execPath} ${proxy}`,
+      fresh("g"),
       host("enc", ["IdentityFile ~/.ssh/id_enc"]),
       [
         "Host pw",
@@ -129,7 +133,11 @@ function needs(ctx: TestContext): void {
   requireOrSkip(ctx, existsSync(BIN), "dist/ (built by npm test's pretest)");
 }
 
-async function startMux(args: string[], cols = 120): Promise<TmuxSession> {
+/** The current test's socket directory (each test starts its own mosh-mux server there). */
+let runtime: MuxRuntime;
+
+async function startMux(args: string[], cols = 120, rt?: MuxRuntime): Promise<TmuxSession> {
+  runtime = rt ?? muxRuntime();
   return startTmux({
     cols,
     rows: 30,
@@ -140,6 +148,7 @@ async function startMux(args: string[], cols = 120): Promise<TmuxSession> {
       TERM: "xterm-256color",
       SHELL: "/bin/sh",
       XDG_CONFIG_HOME: "/nonexistent",
+      ...runtime.env,
     },
   });
 }
@@ -159,6 +168,7 @@ async function quit(tmux: TmuxSession): Promise<void> {
   await tmux.sendKeys("y");
   expect(await tmux.waitForText(/EXIT=\d+/, 15000)).toMatch(/EXIT=0/);
   expect(descendants(await tmux.panePid())).toEqual([]);
+  await runtime.waitNoServer();
 }
 
 describe("mosh-mux SSH panes ask in the TUI", () => {
@@ -303,10 +313,16 @@ describe("mosh-mux SSH panes ask in the TUI", () => {
       expect(screen).toContain(` ${other.id} fresh${other.alias}:sh waiting to ask`);
       await tmux.sendKeys("no", { literal: true });
       await tmux.sendKeys("Enter");
-      // The waiting question comes up next, and its pane takes the focus.
-      screen = await tmux.waitForText(`▶${other.id} fresh${other.alias}:sh asking…`, 10000);
+      // The waiting question comes up next, and its pane takes the focus; the refused pane fails
+      // (the refusal reaches its SSH connection through the background process, so either may show first).
+      screen = await tmux.waitForScreen(
+        (s) =>
+          s.includes(`▶${other.id} fresh${other.alias}:sh asking…`) &&
+          s.includes(`fresh${first[2]}:sh [failed]`),
+        "the next question up, the first pane failed",
+        10000,
+      );
       expect(screen).toContain(QUESTION);
-      expect(screen).toContain(`fresh${first[2]}:sh [failed]`);
       await tmux.sendKeys("yes", { literal: true });
       await tmux.sendKeys("Enter");
       await waitLive(tmux, Number(other.id), `fresh${other.alias}:sh`);
@@ -361,6 +377,51 @@ describe("mosh-mux SSH panes ask in the TUI", () => {
       await tmux.sendKeys("Enter");
       screen = await tmux.waitForText("pw-ok-42", 15000);
       expect(screen).not.toContain(PASSWORD);
+      await quit(tmux);
+    } finally {
+      await tmux.kill();
+    }
+  });
+
+  it("a question of a pane opened without a client waits for one: a script sees it, the TUI that attaches asks it", async (ctx) => {
+    needs(ctx);
+    if (!sshd) return;
+    runtime = muxRuntime();
+    const env = {
+      ...process.env,
+      HOME: home,
+      SHELL: "/bin/sh",
+      XDG_CONFIG_HOME: "/nonexistent",
+      ...runtime.env,
+    };
+    expect(execFileSync(process.execPath, [BIN, "new", "-d", "freshg:sh"], { env, encoding: "utf8" })).toBe(
+      "",
+    );
+    const script = await MuxClient.connect({ env: runtime.env });
+    const asked = await new Promise<readonly MuxQuestion[]>((resolve) => {
+      const check = (list: readonly MuxQuestion[]): void => {
+        if (list.length > 0) resolve(list);
+      };
+      check(script.questions);
+      script.on("questions", check);
+    });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ pane: 1, echo: true });
+    expect(asked[0].text.split("\n").at(-1)?.trimEnd()).toBe(QUESTION);
+    expect((await script.list())[0].state).toBe("connecting");
+    script.close();
+
+    const tmux = await startMux(["attach"], 120, runtime);
+    try {
+      await tmux.waitForText(QUESTION, 15000);
+      await tmux.waitForText("▶1 freshg:sh asking…", 5000);
+      await tmux.sendKeys("yes", { literal: true });
+      await tmux.sendKeys("Enter");
+      await waitLive(tmux, 1, "freshg:sh");
+      expect(readFileSync(freshKnownHosts("g"), "utf8")).toContain(sshd.hostKey);
+      await tmux.sendKeys("echo g-ok-$((6*7))", { literal: true });
+      await tmux.sendKeys("Enter");
+      await tmux.waitForText("g-ok-42", 15000);
       await quit(tmux);
     } finally {
       await tmux.kill();
