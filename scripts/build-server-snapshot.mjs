@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVER_NODE_FLAGS } from "./server-node-flags.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = process.argv[2] ?? join(root, "dist", "bin");
@@ -33,11 +34,15 @@ if (!existsSync(entry)) {
   const tmp = `${blob}.tmp`;
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const r = spawnSync(process.execPath, ["--snapshot-blob", tmp, "--build-snapshot", entry], {
-    env,
-    encoding: "utf8",
-    timeout: 120000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...SERVER_NODE_FLAGS, "--snapshot-blob", tmp, "--build-snapshot", entry],
+    {
+      env,
+      encoding: "utf8",
+      timeout: 120000,
+    },
+  );
   if (r.status !== 0 || !existsSync(tmp)) {
     rmSync(tmp, { force: true });
     warn(

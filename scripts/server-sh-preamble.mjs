@@ -5,6 +5,7 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVER_NODE_FLAGS } from "./server-node-flags.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const file = process.argv[2] ?? join(root, "dist", "bin", "mosh-ts-server.js");
@@ -22,7 +23,7 @@ if [ "\${MOSH_TS_SERVER_SNAPSHOT-}" != 0 ] && case $0 in /*) self=$0 ;; *) self=
   n=$(command -v node) && [ "$n" -ef "$node" ] && [ -f "$d/$blob" ] && [ ! "$n" -nt "$d/$blob" ] &&
   command -v setsid >/dev/null 2>&1
 then
-  { s=$(setsid "$n" --snapshot-blob "$d/$blob" "$self" --session-direct "$@" <&5 5<&- 3>&1 1>&4 4>&- &); } 4>&1 5<&0
+  { s=$(setsid "$n" ${SERVER_NODE_FLAGS.join(" ")} --snapshot-blob "$d/$blob" "$self" --session-direct "$@" <&5 5<&- 3>&1 1>&4 4>&- &); } 4>&1 5<&0
   case $s in [0-9]*) exit "$s" ;; esac
 fi
 exec node "$0" "$@"

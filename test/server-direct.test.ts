@@ -13,6 +13,7 @@ import {
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MoshSession } from "../sdk/session/mosh-session.js";
+import { SERVER_NODE_FLAGS } from "../sdk/session/server-node-flags.js";
 import { parseMoshConnect } from "./helpers/mosh-server.js";
 import { isAlive, spawnTracked, track } from "./helpers/procs.js";
 import { parseTsDetachedPid, TS_SERVER } from "./helpers/ts-server.js";
@@ -107,6 +108,7 @@ describe("mosh-ts-server run as a program", () => {
       const argv = cmdline(r.pid);
       expect(argv).toContain("--session-direct");
       expect(argv).toContain("--snapshot-blob");
+      expect(argv).toEqual(expect.arrayContaining([...SERVER_NODE_FLAGS]));
       expect(argv.join(" ")).not.toContain(r.key);
       expect(sid(r.pid)).toBe(r.pid);
       for (const fd of [0, 1, 2]) expect(readlinkSync(`/proc/${r.pid}/fd/${fd}`)).toBe("/dev/null");
@@ -150,7 +152,9 @@ describe("mosh-ts-server's session process and the start-up snapshot", () => {
     "`node FILE` runs the session process from the snapshot; MOSH_TS_SERVER_SNAPSHOT=0 runs it without, both ways",
     async () => {
       const snap = await start([process.execPath, TS_SERVER, ...ARGS]);
-      expect(cmdline(snap.pid)).toEqual(expect.arrayContaining(["--snapshot-blob", "--session-daemon"]));
+      expect(cmdline(snap.pid)).toEqual(
+        expect.arrayContaining(["--snapshot-blob", "--session-daemon", ...SERVER_NODE_FLAGS]),
+      );
       expect(sid(snap.pid)).toBe(snap.pid);
       await prompt(snap.port, snap.key);
       for (const argv of [
@@ -161,6 +165,7 @@ describe("mosh-ts-server's session process and the start-up snapshot", () => {
         expect(plain.stderr).toMatch(BANNER);
         expect(cmdline(plain.pid)).toContain("--session-daemon");
         expect(cmdline(plain.pid)).not.toContain("--snapshot-blob");
+        expect(cmdline(plain.pid)).toEqual(expect.arrayContaining([...SERVER_NODE_FLAGS]));
         await prompt(plain.port, plain.key);
       }
     },
@@ -183,7 +188,7 @@ describe("mosh-ts-server's session process and the start-up snapshot", () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(`MOSH CONNECT ${r.port} ${r.key}\n`);
       expect(r.stderr).toMatch(/\n\[mosh-ts-server detached, pid = \d+\]\n$/);
-      expect(cmdline(r.pid)).toEqual([process.execPath, program, "--session-daemon"]);
+      expect(cmdline(r.pid)).toEqual([process.execPath, ...SERVER_NODE_FLAGS, program, "--session-daemon"]);
       await prompt(r.port, r.key);
     }
   });

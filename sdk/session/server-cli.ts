@@ -3,6 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isatty } from "node:tty";
 import { versionBlock } from "../version.js";
+import { SERVER_NODE_FLAGS } from "./server-node-flags.js";
 
 export { type DaemonHooks, runServerDaemon } from "./server-daemon.js";
 
@@ -459,9 +460,16 @@ export async function runServerCli(
   const attempts: string[][] = [];
   const snap = options.snapshot;
   if (snap && env.MOSH_TS_SERVER_SNAPSHOT !== "0" && existsSync(snap.blob)) {
-    attempts.push([...process.execArgv, "--snapshot-blob", snap.blob, snap.script, DAEMON_FLAG]);
+    attempts.push([
+      ...process.execArgv,
+      ...SERVER_NODE_FLAGS,
+      "--snapshot-blob",
+      snap.blob,
+      snap.script,
+      DAEMON_FLAG,
+    ]);
   }
-  attempts.push([...process.execArgv, script, DAEMON_FLAG]);
+  attempts.push([...process.execArgv, ...SERVER_NODE_FLAGS, script, DAEMON_FLAG]);
   let daemon = startDaemon(attempts.shift() as string[], verbose, argv0);
   process.stderr.write(parsed.stderr);
   const locale = checkLocale(env, parsed.localeVars);
