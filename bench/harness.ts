@@ -78,6 +78,62 @@ export function peakRssMiB(pid: number): number {
   }
 }
 
+/** Memory of one process in KiB: resident (RSS), proportional (PSS), private (USS), shared, peak RSS. */
+export interface MemInfo {
+  /** Resident set size (smaps_rollup Rss). */
+  rss: number;
+  /** Proportional set size: private pages plus each shared page divided by its sharers. */
+  pss: number;
+  /** Unique set size: Private_Clean + Private_Dirty (what ending the process frees). */
+  uss: number;
+  /** Shared_Clean + Shared_Dirty (mostly the program's file pages, shared with its other processes). */
+  shared: number;
+  /** Peak resident set size (VmHWM). */
+  hwm: number;
+}
+
+/** One reading of /proc/PID/smaps_rollup and VmHWM (KiB); null if the process is gone. */
+export function memInfo(pid: number): MemInfo | null {
+  let rollup: string;
+  let status: string;
+  try {
+    rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return null;
+  }
+  const field = (text: string, name: string): number => {
+    const m = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+  return {
+    rss: field(rollup, "Rss"),
+    pss: field(rollup, "Pss"),
+    uss: field(rollup, "Private_Clean") + field(rollup, "Private_Dirty"),
+    shared: field(rollup, "Shared_Clean") + field(rollup, "Shared_Dirty"),
+    hwm: field(status, "VmHWM"),
+  };
+}
+
+/** Samples {@link memInfo} of `pid` every `everyMs` and keeps each field's maximum, until stopped. */
+export function memSampler(pid: number, everyMs = 25): { stop(): MemInfo } {
+  const peak: MemInfo = { rss: 0, pss: 0, uss: 0, shared: 0, hwm: 0 };
+  const sample = (): void => {
+    const m = memInfo(pid);
+    if (!m) return;
+    for (const k of Object.keys(peak) as (keyof MemInfo)[]) peak[k] = Math.max(peak[k], m[k]);
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { ...peak };
+    },
+  };
+}
+
 /** True while `pid` exists and is not a zombie. */
 export function isAlive(pid: number): boolean {
   const st = procStat(pid);
@@ -246,6 +302,12 @@ export interface ServerHandle {
  */
 const VIA_NODE = process.env.MOSH_TS_BENCH_VIA_NODE === "1";
 
+/**
+ * With MOSH_TS_BENCH_VIA_NODE=1, Node's arguments before the program (space-separated), which its
+ * session process inherits: to profile it under a benchmark, `--cpu-prof --cpu-prof-dir=DIR`.
+ */
+const NODE_ARGS = (process.env.MOSH_TS_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+
 /** Environment of both servers' sessions. */
 function serverEnv(): Record<string, string> {
   return {
@@ -273,7 +335,7 @@ export async function startServer(
   const t0 = now();
   const child: ChildProcess =
     impl === "mosh-ts"
-      ? spawn(VIA_NODE ? process.execPath : tsServer, VIA_NODE ? [tsServer, ...args] : args, {
+      ? spawn(VIA_NODE ? process.execPath : tsServer, VIA_NODE ? [...NODE_ARGS, tsServer, ...args] : args, {
           detached: true,
           env: serverEnv(),
           stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,5 @@
 // Server benchmark (issue 3 item 4): CPU, peak RSS and bytes on the wire of mosh-ts-server vs Debian's mosh-server.
-// Run: npm run bench:server [-- --idle-seconds N] [-- --only seq,redraw,idle]
+// Run: npm run bench:server [-- --idle-seconds N] [-- --only seq,redraw,idle,memory,many] [-- --sessions N]
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,9 @@ import {
   fmt,
   fmtBytes,
   type Impl,
+  type MemInfo,
+  memInfo,
+  memSampler,
   now,
   onCleanup,
   peakRssMiB,
@@ -26,6 +29,8 @@ const DELAYS = [0, 100];
 /** The prompt alone on the last non-empty row. */
 const PROMPT = /(?:^|\n)\$\n*$/;
 const SEQ_DONE = /(?:^|\n)200000\n\$\n*$/;
+const SEQ_MILLION_DONE = /(?:^|\n)1000000\n\$\n*$/;
+const SEQ_MANY_DONE = /(?:^|\n)20000\n\$\n*$/;
 const REDRAW_DONE = /REDRAW-END \d+\n\$/;
 
 /** 80x24 full-screen repaint every 50 ms for 10 s, on the alternate screen, every cell changing each frame. */
@@ -177,6 +182,133 @@ async function runIdle(seconds: number): Promise<Measure[]> {
   }
 }
 
+/** One session at 80x24, no delay: memory sampled while `seq 1 1000000` runs, and after it. */
+interface MemMeasure {
+  impl: Impl;
+  /** Each field's maximum over the run (KiB). */
+  peak: MemInfo;
+  /** After the output settled (KiB). */
+  end: MemInfo;
+}
+
+async function runMemory(impl: Impl): Promise<MemMeasure> {
+  const r = await rig(impl, 0);
+  try {
+    await sleep(500);
+    const sampler = memSampler(r.pid);
+    r.client.write("seq 1 1000000\r");
+    await r.client.waitFor(SEQ_MILLION_DONE, { timeout: 300000 });
+    await sleep(1000);
+    const peak = sampler.stop();
+    const end = memInfo(r.pid);
+    if (!end) throw new Error(`${impl}: the server is gone`);
+    return { impl, peak, end };
+  } finally {
+    await r.teardown();
+  }
+}
+
+/** `n` concurrent sessions of one implementation, each having run `seq 1 20000`: their memory summed. */
+interface ManyMeasure {
+  impl: Impl;
+  sessions: number;
+  total: MemInfo;
+}
+
+async function runMany(impl: Impl, n: number): Promise<ManyMeasure> {
+  const rigs: Rig[] = [];
+  try {
+    for (let i = 0; i < n; i++) rigs.push(await rig(impl, 0));
+    await Promise.all(
+      rigs.map(async (r) => {
+        r.client.write("seq 1 20000\r");
+        await r.client.waitFor(SEQ_MANY_DONE, { timeout: 120000 });
+      }),
+    );
+    await sleep(1000);
+    const total: MemInfo = { rss: 0, pss: 0, uss: 0, shared: 0, hwm: 0 };
+    for (const r of rigs) {
+      const m = memInfo(r.pid);
+      if (!m) throw new Error(`${impl}: a server is gone`);
+      for (const k of Object.keys(total) as (keyof MemInfo)[]) total[k] += m[k];
+    }
+    return { impl, sessions: n, total };
+  } finally {
+    for (const r of rigs) await r.teardown();
+  }
+}
+
+const mib = (kib: number): string => fmt(kib / 1024, 1);
+
+function reportMemory(one: MemMeasure[], many: ManyMeasure[]): void {
+  const get = <T extends { impl: Impl }>(xs: T[], impl: Impl): T | undefined =>
+    xs.find((x) => x.impl === impl);
+  if (one.length > 0) {
+    const t = get(one, "mosh-ts");
+    const m = get(one, "mosh");
+    const row = (label: string, f: (x: MemMeasure) => number): string[] => {
+      const a = t ? f(t) : Number.NaN;
+      const b = m ? f(m) : Number.NaN;
+      return [label, mib(a), mib(b), ratio(a, b)];
+    };
+    printTable(
+      "Server memory, one session at 80x24 running `seq 1 1000000` (MiB; peak = maximum while it ran)",
+      ["figure", "ts", "mosh", "ratio"],
+      [
+        row("peak RSS (VmHWM)", (x) => x.peak.hwm),
+        row("peak PSS", (x) => x.peak.pss),
+        row("peak USS (private)", (x) => x.peak.uss),
+        row("RSS after", (x) => x.end.rss),
+        row("PSS after", (x) => x.end.pss),
+        row("USS after", (x) => x.end.uss),
+        row("shared after (file pages)", (x) => x.end.shared),
+      ],
+    );
+  }
+  if (many.length > 0) {
+    const rows: string[][] = [];
+    for (const impl of IMPLS) {
+      const x = get(many, impl);
+      if (!x) continue;
+      const per = (kib: number): string => mib(kib / x.sessions);
+      rows.push([
+        impl === "mosh-ts" ? "ts" : "mosh",
+        `${x.sessions}`,
+        mib(x.total.rss),
+        mib(x.total.pss),
+        mib(x.total.uss),
+        per(x.total.rss),
+        per(x.total.pss),
+        per(x.total.uss),
+        per(x.total.hwm),
+      ]);
+    }
+    printTable(
+      "Many sessions at once, each after `seq 1 20000` (MiB)",
+      [
+        "server",
+        "sessions",
+        "total RSS",
+        "total PSS",
+        "total USS",
+        "RSS/session",
+        "PSS/session",
+        "USS/session",
+        "peak RSS/session",
+      ],
+      rows,
+    );
+  }
+  console.log(
+    [
+      "",
+      "RSS counts every resident page; PSS divides each shared page by the processes sharing it (the node or",
+      "  mosh-server binary and libraries); USS = Private_Clean + Private_Dirty, what the session itself adds.",
+      "  From /proc/PID/smaps_rollup (sampled every 25 ms for the peaks) and VmHWM, of the server process only.",
+    ].join("\n"),
+  );
+}
+
 function ratio(ours: number, theirs: number): string {
   return Number.isFinite(ours) && Number.isFinite(theirs) && theirs > 0
     ? `${(ours / theirs).toFixed(2)}x`
@@ -254,7 +386,8 @@ await runBenchmark(async () => {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const idleSeconds = Number(opt("--idle-seconds") ?? 60);
-  const only = new Set((opt("--only") ?? "seq,redraw,idle").split(","));
+  const sessions = Number(opt("--sessions") ?? 50);
+  const only = new Set((opt("--only") ?? "seq,redraw,idle,memory,many").split(","));
   banner("bench/server.ts: server CPU, peak RSS and bytes on the wire");
   const dir = mkdtempSync(join(tmpdir(), "mosh-ts-bench-"));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
@@ -277,5 +410,21 @@ await runBenchmark(async () => {
     process.stderr.write(`  idle: 4 sessions for ${idleSeconds} s\n`);
     results.push(...(await runIdle(idleSeconds)));
   }
-  report(results, idleSeconds);
+  const one: MemMeasure[] = [];
+  const many: ManyMeasure[] = [];
+  if (only.has("memory")) {
+    for (const impl of IMPLS) {
+      const m = await runMemory(impl);
+      process.stderr.write(`  memory ${impl}: peak RSS ${mib(m.peak.hwm)} MiB, USS ${mib(m.peak.uss)} MiB\n`);
+      one.push(m);
+    }
+  }
+  if (only.has("many")) {
+    for (const impl of IMPLS) {
+      process.stderr.write(`  many ${impl}: ${sessions} sessions\n`);
+      many.push(await runMany(impl, sessions));
+    }
+  }
+  if (results.length > 0) report(results, idleSeconds);
+  if (one.length > 0 || many.length > 0) reportMemory(one, many);
 });

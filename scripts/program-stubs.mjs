@@ -10,9 +10,13 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVER_NODE_FLAGS } from "./server-node-flags.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = process.argv[2] ?? join(root, "dist", "bin");
+
+/** The server's Node flags (sdk/session/server-node-flags.ts), on every way it starts: one code cache fits all. */
+const FLAGS = SERVER_NODE_FLAGS.join(" ");
 
 const SELF = `case $0 in /*) self=$0 ;; *) self=$PWD/$0 ;; esac
 [ ! -L "$self" ] || self=$(readlink -f -- "$self")`;
@@ -37,10 +41,10 @@ if [ -n "\${NODE_EXTRA_CA_CERTS+set}" ]; then
   unset NODE_EXTRA_CA_CERTS
 fi
 if command -v setsid >/dev/null 2>&1; then
-  { s=$(setsid node "\${self%/*}/launch.cjs" mosh-ts-server "$0" --session-direct "$@" <&5 5<&- 3>&1 1>&4 4>&- &); } 4>&1 5<&0
+  { s=$(setsid node ${FLAGS} "\${self%/*}/launch.cjs" mosh-ts-server "$0" --session-direct "$@" <&5 5<&- 3>&1 1>&4 4>&- &); } 4>&1 5<&0
   case $s in [0-9]*) exit "$s" ;; esac
 fi
-exec node "\${self%/*}/launch.cjs" mosh-ts-server "$0" "$@"`,
+exec node ${FLAGS} "\${self%/*}/launch.cjs" mosh-ts-server "$0" "$@"`,
 };
 
 for (const [name, preamble] of Object.entries(PREAMBLES)) {

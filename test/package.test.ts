@@ -1,11 +1,12 @@
 // The npm package as users get it: `npm pack`, installed from the tarball into a scratch prefix, its programs run from there.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MoshSession } from "../sdk/session/mosh-session.js";
+import { SERVER_NODE_FLAGS } from "../sdk/session/server-node-flags.js";
+import { codeCacheStatus } from "./helpers/code-cache.js";
 import { parseMoshConnect } from "./helpers/mosh-server.js";
 import { killTree, spawnTracked, track } from "./helpers/procs.js";
 
@@ -108,13 +109,9 @@ describe("the installed package", () => {
       expect(ours.status).toBe(0);
       expect(ours.stdout).toBe(`MOSH CONNECT ${ours.port} ${ours.key}\n`);
       expect(normalised(ours)).toBe(normalised(real));
-      // It started from the code cache the build made for this Node.
-      const launch = createRequire(import.meta.url)(
-        join(installed, "mosh-ts", "dist", "bin", "launch.cjs"),
-      ) as {
-        codeCacheStatus(name: string): string;
-      };
-      expect(launch.codeCacheStatus("mosh-ts-server")).toBe("accepted");
+      // It starts from the code cache the build made for this Node.
+      const bin = join(installed, "mosh-ts", "dist", "bin");
+      expect(codeCacheStatus(bin, "mosh-ts-server", SERVER_NODE_FLAGS)).toBe("accepted");
       const s = new MoshSession({ host: "127.0.0.1", port: ours.port, key: ours.key });
       try {
         await s.connect();

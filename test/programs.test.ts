@@ -5,6 +5,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MoshSession } from "../sdk/session/mosh-session.js";
+import { SERVER_NODE_FLAGS } from "../sdk/session/server-node-flags.js";
+import { codeCacheStatus } from "./helpers/code-cache.js";
 import { parseMoshConnect } from "./helpers/mosh-server.js";
 import { isAlive, spawnTracked, track } from "./helpers/procs.js";
 import { parseTsDetachedPid, TS_SERVER } from "./helpers/ts-server.js";
@@ -92,7 +94,14 @@ describe("mosh-ts-server run as a program", () => {
     expect(r.stdout).toBe(`MOSH CONNECT ${r.port} ${r.key}\n`);
     expect(r.stderr).toMatch(BANNER);
     const argv = cmdline(r.pid);
-    expect(argv.slice(1)).toEqual([LAUNCH, "mosh-ts-server", TS_SERVER, "--session-direct", ...ARGS]);
+    expect(argv.slice(1)).toEqual([
+      ...SERVER_NODE_FLAGS,
+      LAUNCH,
+      "mosh-ts-server",
+      TS_SERVER,
+      "--session-direct",
+      ...ARGS,
+    ]);
     expect(argv.join(" ")).not.toContain(r.key);
     expect(sid(r.pid)).toBe(r.pid);
     for (const fd of [0, 1, 2]) expect(readlinkSync(`/proc/${r.pid}/fd/${fd}`)).toBe("/dev/null");
@@ -138,7 +147,7 @@ describe("mosh-ts-server run as a program", () => {
     const r = await start([process.execPath, TS_SERVER, ...ARGS]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(BANNER);
-    expect(cmdline(r.pid).slice(1)).toEqual([TS_SERVER, "--session-daemon"]);
+    expect(cmdline(r.pid).slice(1)).toEqual([...SERVER_NODE_FLAGS, TS_SERVER, "--session-daemon"]);
     expect(sid(r.pid)).toBe(r.pid);
     await prompt(r.port, r.key);
   });
@@ -163,12 +172,9 @@ describe("mosh-ts-client run as a program", () => {
 });
 
 describe("the programs' code caches", () => {
-  it("were built for this Node and load", () => {
-    const launch = createRequire(import.meta.url)(LAUNCH) as {
-      codeCacheStatus(name: string): string;
-    };
-    expect(launch.codeCacheStatus("mosh-ts-server")).toBe("accepted");
-    expect(launch.codeCacheStatus("mosh-ts-client")).toBe("accepted");
+  it("were built for this Node and load under the flags each program runs with", () => {
+    expect(codeCacheStatus(BIN_DIR, "mosh-ts-server", SERVER_NODE_FLAGS)).toBe("accepted");
+    expect(codeCacheStatus(BIN_DIR, "mosh-ts-client", [])).toBe("accepted");
   });
 
   it("a cache that will not load, or none, only costs the compile: the programs still work", async () => {

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isatty } from "node:tty";
 import { versionBlock } from "../version.js";
+import { SERVER_NODE_FLAGS } from "./server-node-flags.js";
 
 /** The argument that makes the program run as the detached session process (set by the program itself). */
 export const DAEMON_FLAG = "--session-daemon";
@@ -426,7 +427,11 @@ export async function runServerCli(args: readonly string[], argv0: string, scrip
     return parsed.code;
   }
   const verbose = parsed.config.verbose > 0;
-  const daemon = startDaemon([...process.execArgv, script, DAEMON_FLAG], verbose, argv0);
+  const daemon = startDaemon(
+    [...process.execArgv, ...SERVER_NODE_FLAGS, script, DAEMON_FLAG],
+    verbose,
+    argv0,
+  );
   process.stderr.write(parsed.stderr);
   const locale = checkLocale(env, parsed.localeVars);
   process.stderr.write(locale.stderr);

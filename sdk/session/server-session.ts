@@ -496,6 +496,8 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
       if (op.kind === "barrier") op.fn();
       return;
     }
+    // The fast path: nothing queued before it, so output is parsed now (no queue entry, no promise).
+    if (op.kind === "data" && !this.#pumping && this.#ops.length === 0 && this.#writeNow(op.text)) return;
     this.#ops.push(op);
     if (op.kind === "data") {
       this.#queued += op.text.length;
@@ -507,6 +509,23 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
     void this.#pump();
   }
 
+  /** Parses `text` at once if the emulator can (then marks the state changed); false if it cannot. */
+  #writeNow(text: string): boolean {
+    try {
+      if (!this.#emulator.writeNow(text)) return false;
+    } catch (err) {
+      this.emit("error", err instanceof Error ? err : new Error(String(err)));
+      return true;
+    }
+    this.#changed();
+    return true;
+  }
+
+  /**
+   * Runs the queued operations in order. Output is parsed at once when the emulator can (no
+   * promise or microtask per pty read); only an xterm build without a synchronous parser makes
+   * this wait for each write.
+   */
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
@@ -517,7 +536,7 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
         if (op.kind === "data") {
           let text = "";
           while (ops.length > 0 && ops[0].kind === "data") text += (ops.shift() as { text: string }).text;
-          await this.#emulator.write(text);
+          if (!this.#emulator.writeNow(text)) await this.#emulator.write(text);
           this.#queued -= text.length;
           if (this.#paused && this.#queued < LOW_WATER) {
             this.#paused = false;

@@ -22,5 +22,22 @@ describe("Emulator.write (synchronous parse)", () => {
     const e = new Emulator(10, 2);
     e.dispose();
     await expect(e.write("x")).rejects.toThrow("disposed");
+    expect(() => e.writeNow("x")).toThrow("disposed");
+  });
+
+  it("writeNow parses at once, in order with write, and answers queries before it returns", async () => {
+    const e = new Emulator(20, 3);
+    const replies: string[] = [];
+    e.onReply((r) => replies.push(r));
+    try {
+      await e.write("ab");
+      expect(e.writeNow("\r\ncd\x1b[6n")).toBe(true);
+      expect(replies).toEqual(["\x1b[2;3R"]);
+      expect(e.writeNow(new TextEncoder().encode("é"))).toBe(true);
+      const f = e.snapshot();
+      expect(f.lines()).toEqual(["ab", "cdé", ""]);
+    } finally {
+      e.dispose();
+    }
   });
 });

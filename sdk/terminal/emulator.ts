@@ -223,6 +223,19 @@ export class Emulator {
   }
 
   /**
+   * Parses `data` at once and returns true, if this xterm build can (see {@link write}); returns
+   * false, having done nothing, if it cannot (the caller then uses {@link write}). Never call it
+   * while a {@link write} may still be pending, or the order is lost.
+   */
+  writeNow(data: Uint8Array | string): boolean {
+    if (this.disposed) throw new Error("emulator disposed");
+    const sync = this.syncWriter;
+    if (!sync) return false;
+    sync.writeSync(data);
+    return true;
+  }
+
+  /**
    * xterm's internal write buffer, whose `writeSync` parses at once (without the public
    * `writeSync`'s deprecation warning); null if this xterm build lacks it, and `write` then uses
    * the public asynchronous `write`. All writes go through one path, so their order is kept.
