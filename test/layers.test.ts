@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const ORDER = ["crypto", "wire", "transport", "terminal", "state", "predict", "session", "bootstrap", "mux"];
+const ORDER = ["crypto", "wire", "transport", "terminal", "state", "predict", "client", "server", "bootstrap", "mux"];
 const root = join(import.meta.dirname, "..");
 
 function files(dir: string): string[] {
@@ -52,7 +52,7 @@ describe("layering", () => {
 
   it("node-pty, ssh2 and blessed stay in their layers", () => {
     const rules: Array<[RegExp, RegExp]> = [
-      [/^node-pty$/, /^sdk\/(session|state|terminal)\//],
+      [/^node-pty$/, /^sdk\/server\//],
       [/^ssh2$/, /^sdk\/bootstrap\//],
       [/^blessed$/, /^tui\//],
     ];

@@ -1,6 +1,6 @@
 // The mosh wrapper's remote command line (mosh-protocol.md §12.2): quoting, server arguments, locale, port checks.
 import { isIP } from "node:net";
-import { LOCALE_VARS } from "../session/server-cli.js";
+import { LOCALE_VARS } from "../../frontend/server/server-cli.js";
 import { BootstrapError } from "./errors.js";
 
 /** The locale variables the wrapper forwards with `-l NAME=VALUE` when they are set locally, in mosh's order. */

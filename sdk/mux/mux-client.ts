@@ -1,7 +1,7 @@
 // MuxClient and MuxPane: the SDK face of a mosh-mux background process (list panes, follow one pane's screen, type, open and close panes).
 import { EventEmitter } from "eventemitter3";
-import { screenMatches } from "../session/wait-for.js";
 import { blankFrame, type Frame } from "../terminal/frame.js";
+import { screenMatches } from "../terminal/screen-match.js";
 import { MuxConnection } from "./connection.js";
 import { MuxError } from "./errors.js";
 import {

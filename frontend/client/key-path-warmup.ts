@@ -1,7 +1,7 @@
 // Warms the keystroke-echo path (escape filter, prediction, notification bar, frame diff) in idle slices after connecting, so that V8 runs it compiled by the time the user types.
-import { NotificationEngine } from "../predict/notification-engine.js";
-import { PredictionEngine } from "../predict/prediction-engine.js";
-import { blankFrame, type Frame, frameEquals, RowBuilder } from "../terminal/frame.js";
+import { NotificationEngine } from "../../sdk/predict/notification-engine.js";
+import { PredictionEngine } from "../../sdk/predict/prediction-engine.js";
+import { blankFrame, type Frame, frameEquals, RowBuilder } from "../../sdk/terminal/frame.js";
 import { EscapeKeyFilter, escapeKeyFromEnv } from "./escape-key.js";
 import { LocalDisplay } from "./local-display.js";
 

@@ -1,4 +1,4 @@
-// V8 flags of mosh-ts-server's session process: no helper threads, a small young generation (scripts/server-node-flags.mjs holds the same list).
+// V8 flags of mosh-ts-server's session process: no helper threads, a small young generation (build/server-node-flags.mjs holds the same list).
 
 /**
  * Node/V8 flags the session process runs with (and its code cache is made with: a cache loads only

@@ -1,5 +1,5 @@
 // Writes dist/bin/mosh-ts-client.js and dist/bin/mosh-ts-server.js: an sh preamble that starts the program's bundle fast, on top of JavaScript that does the same under `node FILE`.
-// Usage: node scripts/program-stubs.mjs [DIR]   (default dist/bin, where the build put launch.cjs and NAME.cjs)
+// Usage: node build/program-stubs.mjs [DIR]   (default dist/bin, where the build put launch.cjs and NAME.cjs)
 //
 // Each file is valid sh and valid JavaScript at once: sh runs the part between `':' /*` and `*/`
 // and never reaches the rest; Node reads that part as a string and a comment. Both start Node on
@@ -15,7 +15,7 @@ import { SERVER_NODE_FLAGS } from "./server-node-flags.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = process.argv[2] ?? join(root, "dist", "bin");
 
-/** The server's Node flags (sdk/session/server-node-flags.ts), on every way it starts: one code cache fits all. */
+/** The server's Node flags (frontend/server/server-node-flags.ts), on every way it starts: one code cache fits all. */
 const FLAGS = SERVER_NODE_FLAGS.join(" ");
 
 const SELF = `case $0 in /*) self=$0 ;; *) self=$PWD/$0 ;; esac

@@ -7,7 +7,7 @@ import { SERVER_NODE_FLAGS } from "./server-node-flags.js";
 
 describe("SERVER_NODE_FLAGS", () => {
   it("is the list the sh preamble uses", async () => {
-    const url = pathToFileURL(join(__dirname, "..", "..", "scripts", "server-node-flags.mjs")).href;
+    const url = pathToFileURL(join(__dirname, "..", "..", "build", "server-node-flags.mjs")).href;
     const scripts = (await import(url)) as { SERVER_NODE_FLAGS: string[] };
     expect(scripts.SERVER_NODE_FLAGS).toEqual([...SERVER_NODE_FLAGS]);
   });

@@ -1,5 +1,5 @@
 // Builds the V8 code caches of mosh-ts-client and mosh-ts-server (dist/bin/*.cache) by running one real session between them on loopback; a failure only warns (the programs then compile at start-up).
-// Usage: node scripts/build-code-cache.mjs [DIR]   (default dist/bin)
+// Usage: node build/build-code-cache.mjs [DIR]   (default dist/bin)
 //
 // Both programs run with MOSH_TS_WRITE_CODE_CACHE=1, so that launch.cjs writes, as each exits, the
 // bytecode of every function the session ran: start-up, connecting, typing with predictions shown,

@@ -1,7 +1,7 @@
 // The server socket bound ahead of the session: mosh-server's bind order, and datagrams held until released.
 import { describe, expect, it } from "vitest";
+import { FakeClock, SimNetwork } from "../../test/helpers/sim-network.js";
 import type { Endpoint } from "../transport/ports.js";
-import { FakeClock, SimNetwork } from "../transport/sim-network.js";
 import { prebindServerSocket } from "./prebound-socket.js";
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -1,5 +1,5 @@
 // mosh-client's command line (`[-# 'ARGS'] [-v] IP PORT`, `-c`, `--help`, `--version`): glibc getopt's rules and mosh-client's texts.
-import { versionBlock } from "../version.js";
+import { versionBlock } from "../../sdk/version.js";
 
 /** What the command line asks for. */
 export type ClientCommand =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BootstrapError } from "./errors.js";
+import { BootstrapError } from "../../sdk/bootstrap/errors.js";
 import { parseSshCommand, shellWords } from "./ssh-command.js";
 
 describe("--ssh=COMMAND", () => {

@@ -2,7 +2,7 @@
 //
 // Run as `node launch.cjs NAME PROGRAM_PATH ARGS...` (the programs' sh preambles), or through
 // `launch(NAME)` from the program file itself (`node dist/bin/NAME.js ARGS...`). The build writes
-// the cache by running a real session with MOSH_TS_WRITE_CODE_CACHE=1 (scripts/build-code-cache.mjs):
+// the cache by running a real session with MOSH_TS_WRITE_CODE_CACHE=1 (build/build-code-cache.mjs):
 // the cache then holds the bytecode of every function that session ran, so the first keystrokes
 // and frames of a new session do not wait for the compiler either. V8 refuses a cache made by
 // another V8 or with other flags; the program then compiles as usual.

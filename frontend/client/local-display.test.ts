@@ -8,7 +8,7 @@ import {
   INITIAL_STATE,
   paletteColor,
   RowBuilder,
-} from "../terminal/frame.js";
+} from "../../sdk/terminal/frame.js";
 import { LocalDisplay } from "./local-display.js";
 
 const INFO = { smcup: "", rmcup: "", titles: true, titlePrefix: "" };

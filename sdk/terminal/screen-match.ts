@@ -1,5 +1,5 @@
-// Waiting for text to appear on a session's screen.
-import type { Frame } from "../terminal/frame.js";
+// Whether a screen shows a text or pattern (what MoshSession.waitFor and MuxPane.waitFor wait for).
+import type { Frame } from "./frame.js";
 
 /**
  * Whether the screen matches `pattern`. A RegExp is tested against the rows joined by newlines

@@ -1,6 +1,6 @@
 // mosh's `--ssh=COMMAND` (e.g. "ssh -p 2222 -o User=me"), read as settings for the in-process SSH client: shell words, then ssh's own options.
 import { basename } from "node:path";
-import { BootstrapError } from "./errors.js";
+import { BootstrapError } from "../../sdk/bootstrap/errors.js";
 
 /** What an `--ssh` command line sets. */
 export interface SshCommandSettings {

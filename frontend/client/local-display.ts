@@ -1,7 +1,7 @@
 // Drawing frames on the user's real terminal with minimal output, and its open/close sequences (mosh-protocol.md §11.6).
-import { type DisplayOptions, displayDiff } from "../terminal/display-diff.js";
-import { type Frame, RowBuilder } from "../terminal/frame.js";
-import { readTerminfo } from "../terminal/terminfo.js";
+import { type DisplayOptions, displayDiff } from "../../sdk/terminal/display-diff.js";
+import { type Frame, RowBuilder } from "../../sdk/terminal/frame.js";
+import { readTerminfo } from "../../sdk/terminal/terminfo.js";
 
 const TITLE_TERMS = /^(xterm|rxvt|kterm|Eterm|alacritty|screen|tmux)/;
 

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isatty } from "node:tty";
-import { versionBlock } from "../version.js";
+import { versionBlock } from "../../sdk/version.js";
 import { SERVER_NODE_FLAGS } from "./server-node-flags.js";
 
 /** The argument that makes the program run as the detached session process (set by the program itself). */

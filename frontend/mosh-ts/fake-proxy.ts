@@ -1,7 +1,7 @@
 // mosh's hidden `--fake-proxy -- HOST PORT`: a netcat for ssh's ProxyCommand that reports the address it reached as `MOSH IP`.
 import { lookup } from "node:dns/promises";
 import { isIP, type Socket, connect as tcpConnect } from "node:net";
-import type { AddressFamilyPolicy } from "./ssh-transport.js";
+import type { AddressFamilyPolicy } from "../../sdk/bootstrap/ssh-transport.js";
 
 /** Streams and names for {@link runFakeProxy}. */
 export interface FakeProxyIo {

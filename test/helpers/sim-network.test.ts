@@ -1,6 +1,6 @@
 // Tests of FakeClock and SimNetwork themselves: timer order, seeded conditions, NAT translation.
 import { describe, expect, it } from "vitest";
-import type { Endpoint } from "./ports.js";
+import type { Endpoint } from "../../sdk/transport/ports.js";
 import { FakeClock, SimNetwork } from "./sim-network.js";
 
 describe("FakeClock", () => {

@@ -1,10 +1,10 @@
 // mosh-ts-server's session process: binds, reports the port and key to the first process, then serves the session (§10.4, §10.5).
 import { isIP } from "node:net";
-import { SessionKey } from "../crypto/session-key.js";
-import { udpNetwork } from "../transport/udp.js";
-import { type PreboundSocket, prebindServerSocket } from "./prebound-socket.js";
+import { SessionKey } from "../../sdk/crypto/session-key.js";
+import type { MoshServer, ServerExitInfo } from "../../sdk/server/mosh-server.js";
+import { type PreboundSocket, prebindServerSocket } from "../../sdk/server/prebound-socket.js";
+import { udpNetwork } from "../../sdk/transport/udp.js";
 import type { DaemonMessage, ServerConfig } from "./server-cli.js";
-import type { MoshServer, ServerExitInfo } from "./server-session.js";
 
 /** strerror-like text for a bind error (mosh prints `bind: <strerror>`). */
 function bindErrorText(err: Error): string {
@@ -85,7 +85,7 @@ export async function serveSession(
   report.done();
   let server: MoshServer;
   try {
-    const { MoshServer } = await import("./server-session.js");
+    const { MoshServer } = await import("../../sdk/server/mosh-server.js");
     server = await MoshServer.start({
       command: config.command ?? undefined,
       env: config.env,

@@ -1,5 +1,6 @@
 // A fake clock and a simulated, seeded datagram network (loss, delay, jitter, reordering, duplication, NAT rebinding).
-import type { Clock, DatagramNetwork, DatagramSocket, Endpoint, Family } from "./ports.js";
+import { seededRandom } from "../../sdk/linkem/seeded-random.js";
+import type { Clock, DatagramNetwork, DatagramSocket, Endpoint, Family } from "../../sdk/transport/ports.js";
 
 interface FakeTimer {
   at: number;
@@ -95,18 +96,6 @@ export class FakeClock implements Clock {
 
 function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** A small seeded PRNG (mulberry32): uniform floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** How a simulated path treats datagrams. Probabilities are in [0, 1]; times in ms. */

@@ -12,13 +12,13 @@ import { HostView, validSize } from "../state/host-view.js";
 import { ScreenReplica } from "../state/screen-replica.js";
 import { UserStream } from "../state/user-stream.js";
 import { blankFrame, type Frame, frameEquals } from "../terminal/frame.js";
+import { screenMatches } from "../terminal/screen-match.js";
 import type { Clock, DatagramNetwork, Endpoint, Family } from "../transport/ports.js";
 import { systemClock } from "../transport/ports.js";
 import { Transport } from "../transport/transport.js";
 import { TransportError } from "../transport/transport-error.js";
 import { udpNetwork } from "../transport/udp.js";
 import { SHUTDOWN_NUM } from "../wire/instruction.js";
-import { screenMatches } from "./wait-for.js";
 
 /** How to reach a mosh server and what the session looks like. */
 export interface MoshSessionOptions {

@@ -1,14 +1,14 @@
 // The mosh-client frontend: raw keyboard in, frames drawn on the user's terminal, escape keys, signals, exit messages.
 import { writeSync } from "node:fs";
 import type { ReadStream, WriteStream } from "node:tty";
-import { CryptoError } from "../crypto/crypto-error.js";
-import { SessionKey } from "../crypto/session-key.js";
-import { DISPLAY_PREFERENCES, type DisplayPreference } from "../predict/prediction-engine.js";
-import type { Frame } from "../terminal/frame.js";
+import { MoshSession } from "../../sdk/client/mosh-session.js";
+import { CryptoError } from "../../sdk/crypto/crypto-error.js";
+import { SessionKey } from "../../sdk/crypto/session-key.js";
+import { DISPLAY_PREFERENCES, type DisplayPreference } from "../../sdk/predict/prediction-engine.js";
+import type { Frame } from "../../sdk/terminal/frame.js";
 import { EscapeKeyFilter, escapeHelpText, escapeKeyFromEnv, quitHint } from "./escape-key.js";
 import { type KeyPathWarmUp, warmUpKeyPath } from "./key-path-warmup.js";
 import { LocalDisplay, localTerminalInfo } from "./local-display.js";
-import { MoshSession } from "./mosh-session.js";
 
 /** Everything the terminal client needs; the streams are injectable for tests. */
 export interface TerminalClientOptions {

@@ -2,21 +2,21 @@
 import { execFileSync, spawn } from "node:child_process";
 import { constants as osConstants } from "node:os";
 import type { ReadStream, WriteStream } from "node:tty";
-import { runTerminalClient, type TerminalClientOptions } from "../session/terminal-client.js";
-import { readTerminfo } from "../terminal/terminfo.js";
-import { versionBlock } from "../version.js";
-import { BootstrapError } from "./errors.js";
+import { BootstrapError } from "../../sdk/bootstrap/errors.js";
+import { startLocalServer } from "../../sdk/bootstrap/local-server.js";
+import type { ProgressEvent } from "../../sdk/bootstrap/progress.js";
+import { type PromptFn, ttyPrompt } from "../../sdk/bootstrap/prompt.js";
+import { colorsFromTerm, parseBindServer, parsePortRange } from "../../sdk/bootstrap/remote-command.js";
+import { parseTarget } from "../../sdk/bootstrap/ssh-config.js";
+import type { AddressFamilyPolicy } from "../../sdk/bootstrap/ssh-transport.js";
+import { type BootstrapOptions, type BootstrapResult, bootstrap } from "../../sdk/bootstrap/start-server.js";
+import { readTerminfo } from "../../sdk/terminal/terminfo.js";
+import { versionBlock } from "../../sdk/version.js";
+import { runTerminalClient, type TerminalClientOptions } from "../client/terminal-client.js";
 import { runFakeProxy } from "./fake-proxy.js";
 import { getoptLong, type LongOption } from "./getopt-long.js";
-import { startLocalServer } from "./local-server.js";
-import type { ProgressEvent } from "./progress.js";
-import { type PromptFn, ttyPrompt } from "./prompt.js";
-import { colorsFromTerm, parseBindServer, parsePortRange } from "./remote-command.js";
 import { PROGRESS_DELAY_MS, SlowProgress } from "./slow-progress.js";
 import { parseSshCommand, type SshCommandSettings } from "./ssh-command.js";
-import { parseTarget } from "./ssh-config.js";
-import type { AddressFamilyPolicy } from "./ssh-transport.js";
-import { type BootstrapOptions, type BootstrapResult, bootstrap } from "./start-server.js";
 import { probeUdpPort } from "./udp-probe.js";
 
 /** The program's surroundings; everything but the streams and env has a default (tests inject them). */

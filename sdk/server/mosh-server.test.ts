@@ -2,13 +2,13 @@ import { inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeSpawner, runFor, runUntil } from "../../test/helpers/fake-pty.js";
 import { visibleDifferences } from "../../test/helpers/screens.js";
+import { FakeClock, SimNetwork } from "../../test/helpers/sim-network.js";
+import { MoshSession } from "../client/mosh-session.js";
 import { HostView } from "../state/host-view.js";
 import { UserStream } from "../state/user-stream.js";
 import { Emulator } from "../terminal/emulator.js";
-import { FakeClock, SimNetwork } from "../transport/sim-network.js";
 import { Transport } from "../transport/transport.js";
-import { MoshSession } from "./mosh-session.js";
-import { MoshServer, type MoshServerOptions } from "./server-session.js";
+import { MoshServer, type MoshServerOptions } from "./mosh-server.js";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

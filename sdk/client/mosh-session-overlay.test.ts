@@ -1,5 +1,6 @@
 // MoshSession's overlays over a simulated 300 ms link: predictions, the predict event, the notification bar, stall/resume.
 import { afterEach, describe, expect, it } from "vitest";
+import { FakeClock, SimNetwork } from "../../test/helpers/sim-network.js";
 import { SessionKey } from "../crypto/session-key.js";
 import { EchoAckTracker } from "../state/echo-ack.js";
 import { HostState } from "../state/host-state.js";
@@ -14,7 +15,6 @@ import {
   type Row,
   RowBuilder,
 } from "../terminal/frame.js";
-import { FakeClock, SimNetwork } from "../transport/sim-network.js";
 import { Transport } from "../transport/transport.js";
 import { MoshSession, type MoshSessionOptions, type PredictInfo } from "./mosh-session.js";
 
