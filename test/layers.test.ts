@@ -3,7 +3,18 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const ORDER = ["crypto", "wire", "transport", "terminal", "state", "predict", "client", "server", "bootstrap", "mux"];
+const ORDER = [
+  "crypto",
+  "wire",
+  "transport",
+  "terminal",
+  "state",
+  "predict",
+  "client",
+  "server",
+  "bootstrap",
+  "mux",
+];
 const root = join(import.meta.dirname, "..");
 
 function files(dir: string): string[] {

@@ -1,6 +1,7 @@
 // mosh-ts-client, the program: a drop-in for mosh-client (`mosh-ts-client [-# 'ARGS'] IP PORT`, key in MOSH_KEY).
 import { isIP } from "node:net";
 import { basename } from "node:path";
+import { clientCharset, ctypeLocale } from "../../sdk/terminal/locale.js";
 import { readTerminfo } from "../../sdk/terminal/terminfo.js";
 import { clientUsage, parseClientArgs } from "./client-cli.js";
 
@@ -27,13 +28,6 @@ function printColours(): number {
   return 0;
 }
 
-/** mosh-client needs a UTF-8 locale; the environment decides it (LC_ALL, then LC_CTYPE, then LANG). */
-function localeCharset(): string {
-  const e = process.env;
-  const ctype = e.LC_ALL || e.LC_CTYPE || e.LANG || "C";
-  return /utf-?8/i.test(ctype) ? "UTF-8" : ctype === "C" || ctype === "POSIX" ? "ANSI_X3.4-1968" : ctype;
-}
-
 /** Runs mosh-ts-client on this process's arguments, environment and terminal; exits the process with mosh-client's status. */
 export async function runMoshClient(): Promise<void> {
   const command = parseClientArgs(argv0, process.argv.slice(2));
@@ -52,10 +46,11 @@ export async function runMoshClient(): Promise<void> {
     process.exit(1);
   }
   delete process.env.MOSH_KEY;
-  const charset = localeCharset();
+  // mosh-client needs a UTF-8 locale; the environment decides it (LC_ALL, then LC_CTYPE, then LANG).
+  const charset = clientCharset(process.env);
   if (charset !== "UTF-8") {
     process.stderr.write(
-      `${argv0} needs a UTF-8 native locale to run.\n\nUnfortunately, the client's environment (${process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || "C"}) specifies\nthe character set "${charset}".\n\n`,
+      `${argv0} needs a UTF-8 native locale to run.\n\nUnfortunately, the client's environment (${ctypeLocale(process.env)}) specifies\nthe character set "${charset}".\n\n`,
     );
     process.exit(1);
   }

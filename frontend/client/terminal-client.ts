@@ -6,6 +6,7 @@ import { CryptoError } from "../../sdk/crypto/crypto-error.js";
 import { SessionKey } from "../../sdk/crypto/session-key.js";
 import { DISPLAY_PREFERENCES, type DisplayPreference } from "../../sdk/predict/prediction-engine.js";
 import type { Frame } from "../../sdk/terminal/frame.js";
+import { type WindowSize, windowSize } from "../../sdk/terminal/window-size.js";
 import { EscapeKeyFilter, escapeHelpText, escapeKeyFromEnv, quitHint } from "./escape-key.js";
 import { type KeyPathWarmUp, warmUpKeyPath } from "./key-path-warmup.js";
 import { LocalDisplay, localTerminalInfo } from "./local-display.js";
@@ -64,6 +65,20 @@ function isTtyStream(s: NodeJS.WritableStream): s is WriteStream {
 }
 
 /**
+ * The terminal whose size is the window's: the one the output goes to; when that is a file or
+ * pipe (as mosh-client, which asks the keyboard's terminal), stderr's terminal if it has one.
+ */
+function sizingTerminal(stdout: WriteStream, stderr: NodeJS.WritableStream): WriteStream {
+  return stdout.isTTY || !isTtyStream(stderr) ? stdout : stderr;
+}
+
+/** The window's size: the sizing terminal's, by the one window-size rule (else 80x24). */
+export function terminalWindowSize(stdout: WriteStream, stderr: NodeJS.WritableStream): WindowSize {
+  const sizer = sizingTerminal(stdout, stderr);
+  return windowSize(sizer.columns, sizer.rows);
+}
+
+/**
  * Writes frames to the terminal: straight to its descriptor with write(2) when it is a terminal
  * with nothing queued (Node writes to a terminal synchronously anyway; this skips the stream
  * machinery on every keystroke's echo), else through the stream.
@@ -111,11 +126,8 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
     }
     throw err;
   }
-  // The window size comes from the terminal the output goes to; when that is a file or pipe (as
-  // mosh-client, which asks the keyboard's terminal), from stderr's terminal if it has one.
-  const sizer: WriteStream = stdout.isTTY || !isTtyStream(stderr) ? stdout : stderr;
-  const cols = sizer.columns || 80;
-  const rows = sizer.rows || 24;
+  const sizer = sizingTerminal(stdout, stderr);
+  const { cols, rows } = terminalWindowSize(stdout, stderr);
   const escapeKey = escapeKeyFromEnv(o.env.MOSH_ESCAPE_KEY);
   const session = new MoshSession({
     host: o.ip,

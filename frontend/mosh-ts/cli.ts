@@ -10,9 +10,14 @@ import { colorsFromTerm, parseBindServer, parsePortRange } from "../../sdk/boots
 import { parseTarget } from "../../sdk/bootstrap/ssh-config.js";
 import type { AddressFamilyPolicy } from "../../sdk/bootstrap/ssh-transport.js";
 import { type BootstrapOptions, type BootstrapResult, bootstrap } from "../../sdk/bootstrap/start-server.js";
+import { clientCharset, ctypeLocale } from "../../sdk/terminal/locale.js";
 import { readTerminfo } from "../../sdk/terminal/terminfo.js";
 import { versionBlock } from "../../sdk/version.js";
-import { runTerminalClient, type TerminalClientOptions } from "../client/terminal-client.js";
+import {
+  runTerminalClient,
+  type TerminalClientOptions,
+  terminalWindowSize,
+} from "../client/terminal-client.js";
 import { runFakeProxy } from "./fake-proxy.js";
 import { getoptLong, type LongOption } from "./getopt-long.js";
 import { PROGRESS_DELAY_MS, SlowProgress } from "./slow-progress.js";
@@ -368,7 +373,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   let sshPort: number | undefined;
   let ssh: SshCommandSettings = { sshOptions: [], identityFiles: [] };
   try {
-    if (o.port !== undefined) parsePortRange(o.port, argv0);
+    if (o.port !== undefined) {
+      const range = parsePortRange(o.port, argv0);
+      if ("error" in range) throw new BootstrapError("bad-argument", range.error);
+    }
     parseBindServer(o.bindServer, argv0);
     parseTarget(target);
     if (o.sshPort !== undefined) {
@@ -391,12 +399,11 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       err(`${argv0}: standard input and output must be a terminal for the mosh session.`);
       return 1;
     }
-    const ctype = io.env.LC_ALL || io.env.LC_CTYPE || io.env.LANG || "C";
-    if (!/utf-?8/i.test(ctype)) {
-      // mosh-client's check and text (mosh-protocol.md §11.1), made before any server is started.
-      const charset = ctype === "C" || ctype === "POSIX" ? "ANSI_X3.4-1968" : ctype;
+    const charset = clientCharset(io.env);
+    if (charset !== "UTF-8") {
+      // mosh-client's check and text (docs/mosh-protocol.md §11.1), made before any server is started.
       err(
-        `${argv0} needs a UTF-8 native locale to run.\n\nUnfortunately, the client's environment (${ctype}) specifies\n` +
+        `${argv0} needs a UTF-8 native locale to run.\n\nUnfortunately, the client's environment (${ctypeLocale(io.env)}) specifies\n` +
           `the character set "${charset}".\n`,
       );
       return 1;
@@ -440,8 +447,8 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     serverPort: o.port,
     command,
     pty: o.sshPty,
-    cols: io.stdout.columns || 80,
-    rows: io.stdout.rows || 24,
+    // The remote pty's size: the same terminal and rule as the client's window.
+    ...terminalWindowSize(io.stdout, io.stderr),
     sshPort,
     identityFiles: [...ssh.identityFiles, ...o.identities],
     sshOptions: [...ssh.sshOptions, ...o.sshOptions],

@@ -1,7 +1,7 @@
 // mosh-ts-server, the program: a drop-in for mosh-server (`mosh-ts-server new [-s] [-i IP] [-p PORT[:PORT2]] [-c COLORS] [-l NAME=VALUE]... [-v] [-- command...]`).
 import { basename } from "node:path";
-import { DAEMON_FLAG, runServerCli } from "./server-cli.js";
-import { runServerDaemon } from "./server-daemon.js";
+import { runServerCli } from "./server-cli.js";
+import { DAEMON_FLAG, runServerDaemon } from "./server-daemon.js";
 import { DIRECT_FLAG, runServerDirect } from "./server-direct.js";
 
 const script = process.argv[1] ?? "mosh-ts-server";

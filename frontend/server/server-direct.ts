@@ -1,16 +1,9 @@
-// mosh-ts-server as one process (run by the program's sh preamble from the start-up snapshot): mosh-server's start-up texts straight to the terminal, then the session.
-import { spawnSync } from "node:child_process";
+// mosh-ts-server as one process (run by the program's sh preamble, from the V8 code cache): mosh-server's start-up texts straight to the terminal, then the session.
 import { closeSync, openSync, writeSync } from "node:fs";
 import { isatty } from "node:tty";
-import {
-  checkLocale,
-  detachBanner,
-  parseServerCommandLine,
-  parseTimeoutVariable,
-  type ServerConfig,
-  stdinWindowSize,
-} from "./server-cli.js";
-import { serveSession } from "./server-daemon.js";
+import { detachBanner } from "./command-line.js";
+import { serveSession } from "./serve-session.js";
+import { prepareServerConfig } from "./server-config.js";
 
 /**
  * The argument (after the program's path) that runs mosh-ts-server as one process. The program's
@@ -81,31 +74,15 @@ function toDevNull(fd: number, flags: "r" | "w"): void {
 export async function runServerDirect(args: readonly string[], argv0: string): Promise<number> {
   const env = process.env;
   restoreCaCertsVariable(env);
-  const parsed = parseServerCommandLine(args, argv0, env);
-  if (parsed.kind === "exit") {
-    write(1, parsed.stdout);
-    write(2, parsed.stderr);
-    reportStatus(parsed.code);
-    return parsed.code;
+  const prepared = prepareServerConfig(args, argv0, env, {
+    stdout: (text) => write(1, text),
+    stderr: (text) => write(2, text),
+  });
+  if ("status" in prepared) {
+    reportStatus(prepared.status);
+    return prepared.status;
   }
-  write(2, parsed.stderr);
-  const locale = checkLocale(env, parsed.localeVars);
-  write(2, locale.stderr);
-  if (!locale.ok) {
-    spawnSync("locale", [], { stdio: ["ignore", "inherit", "inherit"], env: locale.env });
-    reportStatus(1);
-    return 1;
-  }
-  const net = parseTimeoutVariable("MOSH_SERVER_NETWORK_TMOUT", env.MOSH_SERVER_NETWORK_TMOUT);
-  const sig = parseTimeoutVariable("MOSH_SERVER_SIGNAL_TMOUT", env.MOSH_SERVER_SIGNAL_TMOUT);
-  write(2, net.warning + sig.warning);
-  const config: ServerConfig = {
-    ...parsed.config,
-    networkTimeout: net.seconds,
-    signalTimeout: sig.seconds,
-    ...stdinWindowSize(),
-    env: locale.env,
-  };
+  const { config } = prepared;
   let status = 1;
   return serveSession(config, argv0, {
     stderr: (text) => write(2, text),

@@ -8,11 +8,12 @@ import { SessionKey } from "../crypto/session-key.js";
 import { MoshError } from "../errors.js";
 import { type MessageOptions, NotificationEngine } from "../predict/notification-engine.js";
 import { type CellPosition, type DisplayPreference, PredictionEngine } from "../predict/prediction-engine.js";
-import { HostView, validSize } from "../state/host-view.js";
+import { HostView } from "../state/host-view.js";
 import { ScreenReplica } from "../state/screen-replica.js";
 import { UserStream } from "../state/user-stream.js";
 import { blankFrame, type Frame, frameEquals } from "../terminal/frame.js";
 import { screenMatches } from "../terminal/screen-match.js";
+import { DEFAULT_COLS, DEFAULT_ROWS, validScreenSize } from "../terminal/window-size.js";
 import type { Clock, DatagramNetwork, Endpoint, Family } from "../transport/ports.js";
 import { systemClock } from "../transport/ports.js";
 import { Transport } from "../transport/transport.js";
@@ -208,9 +209,9 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.host = options.host;
     this.port = options.port;
     this.#key = typeof options.key === "string" ? SessionKey.parse(options.key) : options.key;
-    this.#cols = options.cols ?? 80;
-    this.#rows = options.rows ?? 24;
-    if (!validSize(this.#cols, this.#rows))
+    this.#cols = options.cols ?? DEFAULT_COLS;
+    this.#rows = options.rows ?? DEFAULT_ROWS;
+    if (!validScreenSize(this.#cols, this.#rows))
       throw new MoshError("bad-argument", `bad window size ${this.#cols}x${this.#rows}`);
     this.#opts = { ...options, key: "" };
     this.#clock = options.clock ?? systemClock;
@@ -410,7 +411,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
    * @throws MoshError `bad-argument` for a size mosh cannot carry.
    */
   resize(cols: number, rows: number): void {
-    if (!validSize(cols, rows)) throw new MoshError("bad-argument", `bad window size ${cols}x${rows}`);
+    if (!validScreenSize(cols, rows)) throw new MoshError("bad-argument", `bad window size ${cols}x${rows}`);
     this.#cols = cols;
     this.#rows = rows;
     this.#predictions.reset();

@@ -9,6 +9,7 @@ import { type HostState, LiveHostState } from "../state/host-state.js";
 import { UserStream } from "../state/user-stream.js";
 import { Emulator } from "../terminal/emulator.js";
 import { blankFrame, type Frame } from "../terminal/frame.js";
+import { DEFAULT_COLS, DEFAULT_ROWS, validScreenSize } from "../terminal/window-size.js";
 import type { Clock, DatagramNetwork, Endpoint, Family } from "../transport/ports.js";
 import { systemClock } from "../transport/ports.js";
 import { SHUTDOWN_NUM, Transport } from "../transport/transport.js";
@@ -102,24 +103,6 @@ export interface MoshServerEvents {
   error: (err: Error) => void;
 }
 
-/** Largest screen a client may ask for: each side at most this many cells. */
-export const MAX_SERVER_DIMENSION = 4096;
-/** Largest screen area a client may ask for, in cells (about 16 MB of emulator and snapshot memory). */
-export const MAX_SERVER_CELLS = 1 << 20;
-
-/** Whether a client-requested window size is usable (positive integers within the caps). */
-export function validServerSize(cols: number, rows: number): boolean {
-  return (
-    Number.isInteger(cols) &&
-    Number.isInteger(rows) &&
-    cols > 0 &&
-    rows > 0 &&
-    cols <= MAX_SERVER_DIMENSION &&
-    rows <= MAX_SERVER_DIMENSION &&
-    cols * rows <= MAX_SERVER_CELLS
-  );
-}
-
 /** Output characters queued for the emulator above which the pty is no longer read. */
 const HIGH_WATER = 128 * 1024;
 /** Reading resumes once the queue is below this. */
@@ -189,9 +172,9 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
     this.#key = key;
     this.#opts = { ...opts, key: undefined };
     this.#clock = opts.clock ?? systemClock;
-    this.#cols = opts.cols ?? 80;
-    this.#rows = opts.rows ?? 24;
-    if (!validServerSize(this.#cols, this.#rows))
+    this.#cols = opts.cols ?? DEFAULT_COLS;
+    this.#rows = opts.rows ?? DEFAULT_ROWS;
+    if (!validScreenSize(this.#cols, this.#rows))
       throw new MoshError("bad-argument", `bad window size ${this.#cols}x${this.#rows}`);
     const cmd = opts.command;
     if (cmd !== undefined && cmd.length === 0)
@@ -416,7 +399,7 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
   }
 
   #applyResize(cols: number, rows: number): void {
-    if (!validServerSize(cols, rows)) {
+    if (!validScreenSize(cols, rows)) {
       this.#log(`Ignoring bad window size ${cols}x${rows} from the client.`);
       return;
     }

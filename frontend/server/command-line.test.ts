@@ -1,12 +1,12 @@
+// mosh-server's command line, port ranges, timeout variables and texts, as mosh-ts-server parses and prints them.
 import { describe, expect, it } from "vitest";
 import {
-  checkLocale,
   detachBanner,
   parsePortRange,
   parseServerCommandLine,
   parseTimeoutVariable,
   usageLine,
-} from "./server-cli.js";
+} from "./command-line.js";
 
 const USAGE = usageLine("mosh-ts-server");
 
@@ -140,22 +140,6 @@ describe("mosh-ts-server's command line", () => {
       seconds: 0,
       warning: "MOSH_SERVER_SIGNAL_TMOUT is negative, ignoring\n",
     });
-  });
-
-  it("checks the locale: a UTF-8 native locale is kept, else the client's -l settings, else mosh's message", () => {
-    const native = checkLocale({ PATH: "/usr/bin:/bin", LANG: "C.UTF-8", FOO: "bar" }, []);
-    expect(native.ok).toBe(true);
-    expect(native.env).toEqual({ PATH: "/usr/bin:/bin", LANG: "C.UTF-8", FOO: "bar" });
-    const fixed = checkLocale({ PATH: "/usr/bin:/bin", LANG: "C", LC_ALL: "POSIX" }, ["LANG=C.UTF-8"]);
-    expect(fixed.ok).toBe(true);
-    expect(fixed.env).toEqual({ PATH: "/usr/bin:/bin", LANG: "C.UTF-8" });
-    const bad = checkLocale({ PATH: "/usr/bin:/bin", LANG: "C" }, ["LC_CTYPE=POSIX"]);
-    expect(bad.ok).toBe(false);
-    expect(bad.stderr).toBe(
-      "mosh-server needs a UTF-8 native locale to run.\n\n" +
-        'Unfortunately, the local environment (LANG=C) specifies\nthe character set "US-ASCII",\n\n' +
-        'The client-supplied environment (LC_CTYPE=POSIX) specifies\nthe character set "US-ASCII".\n\n',
-    );
   });
 
   it("prints the detach banner in mosh-server's layout with our name", () => {
