@@ -1,6 +1,6 @@
 // mosh-client's escape key (Ctrl-^ by default): turns raw keyboard bytes into bytes to send and local commands.
 
-/** The escape-key configuration (mosh-protocol.md §11.3). */
+/** The escape-key configuration (docs/mosh-protocol.md §11.3). */
 export interface EscapeKeyConfig {
   /** The escape byte, or null when disabled. */
   key: number | null;

@@ -1,4 +1,4 @@
-// Drawing frames on the user's real terminal with minimal output, and its open/close sequences (mosh-protocol.md §11.6).
+// Drawing frames on the user's real terminal with minimal output, and its open/close sequences (docs/mosh-protocol.md §11.6).
 import { type DisplayOptions, displayDiff } from "../../sdk/terminal/display-diff.js";
 import { type Frame, RowBuilder } from "../../sdk/terminal/frame.js";
 import { readTerminfo } from "../../sdk/terminal/terminfo.js";

@@ -1,4 +1,4 @@
-// The remote command line (mosh-protocol.md §12.2) and the wrapper's option checks.
+// The remote command line (docs/mosh-protocol.md §12.2) and the wrapper's option checks.
 import { describe, expect, it } from "vitest";
 import { BootstrapError } from "./errors.js";
 import {

@@ -1,4 +1,4 @@
-// The mosh wrapper's remote command line (mosh-protocol.md §12.2): quoting, server arguments, locale, port checks.
+// The mosh wrapper's remote command line (docs/mosh-protocol.md §12.2): quoting, server arguments, locale, port checks.
 import { isIP } from "node:net";
 import { LOCALE_VARS } from "../terminal/locale.js";
 import type { PortRangeParse } from "../transport/port-range.js";

@@ -623,7 +623,7 @@ export class MoshSession extends EventEmitter<MoshSessionEvents> {
     this.emit("error", err);
   }
 
-  /** mosh-client's "Nothing received from server" message while connecting (§11.5). */
+  /** mosh-client's "Nothing received from server" message while connecting (docs/mosh-protocol.md §11.5). */
   #updateConnecting(now: number): void {
     const t = this.#transport;
     const text = `Nothing received from server on UDP port ${this.port}.`;

@@ -295,7 +295,7 @@ export class MoshServer extends EventEmitter<MoshServerEvents> {
     return this.#transport?.shutdownInProgress ?? false;
   }
 
-  /** The echo ack currently in the screen state (§8.3). */
+  /** The echo ack currently in the screen state (docs/mosh-protocol.md §8.3). */
   get echoAck(): bigint {
     return this.#live.echoAck;
   }

@@ -5,7 +5,7 @@ import type { DatagramNetwork, DatagramSocket, Endpoint, Family } from "../trans
 /** Most datagrams held while the session is loading; later ones are dropped (the client resends). */
 const MAX_HELD = 256;
 
-/** Where and how to bind, as mosh-server does (§7.3, §7.4). */
+/** Where and how to bind, as mosh-server does (docs/mosh-protocol.md §7.3, §7.4). */
 export interface PreBindOptions {
   /** The network to bind on. */
   network: DatagramNetwork;

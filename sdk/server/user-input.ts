@@ -12,7 +12,7 @@ const SEEN_SS3 = 2;
 
 /**
  * Rewrites the user's keystrokes before they reach the application, exactly as mosh-server does
- * (§8.1, pitfall 9). The real client always puts the user's terminal in application cursor mode,
+ * (docs/mosh-protocol.md §8.1, pitfall 9). The real client always puts the user's terminal in application cursor mode,
  * so arrows arrive as `ESC O A`…`ESC O D`; unless the application turned on cursor-key
  * application mode (DECCKM, `CSI ? 1 h`), they are turned into `ESC [ A`…`ESC [ D`. Everything
  * else passes through unchanged. The state survives between calls: an `ESC O` at the end of one

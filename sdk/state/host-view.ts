@@ -12,7 +12,7 @@ import { decodeHostMessage, encodeHostMessage, type HostOp } from "../wire/messa
  * echo ack and the size are tracked eagerly.
  */
 export class HostView implements SyncState<HostView> {
-  /** The server's echo ack (§8.3): newest client state whose echo is in this screen. */
+  /** The server's echo ack (docs/mosh-protocol.md §8.3): newest client state whose echo is in this screen. */
   echoAck = 0n;
   /** Screen size as the server last declared it. */
   cols: number;

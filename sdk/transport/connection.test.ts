@@ -160,7 +160,7 @@ describe("Connection", () => {
   });
 });
 
-describe("Connection server ports (§7.3)", () => {
+describe("Connection server ports (docs/mosh-protocol.md §7.3)", () => {
   const key = SessionKey.generate();
   const noop = recorder().handlers;
 
