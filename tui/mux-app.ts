@@ -5,13 +5,12 @@ import type { ClientMessage, LayoutCommand, ServerMessage } from "../sdk/mux/pro
 import { type CommandHost, runCommand } from "./commands.js";
 import type { MuxConfig } from "./config.js";
 import { type KeyToken, KeyTokenizer, PrefixKeys } from "./key-input.js";
-import type { Rect } from "./layout.js";
-import type { Mode } from "./mode.js";
-import { BORDER_ATTR, newPaneView, type PaneView, paintPane } from "./pane-painter.js";
-import { QuestionQueue } from "./question-queue.js";
+import { dialogKey, type Mode } from "./mode.js";
+import { newPaneView, type PaneView } from "./pane-painter.js";
+import { QuestionQueue, questionMode } from "./question-queue.js";
+import { focusedPane, paintScreen } from "./screen-painter.js";
 import { type ScrollHost, scrollBy, scrollKey } from "./scroll-view.js";
-import { paintHelp, paintStatus } from "./status-line.js";
-import { Surface } from "./surface.js";
+import { BlessedSurface } from "./surface.js";
 import { type PaneMirror, ViewState } from "./view-state.js";
 
 /** Panes to open once attached (a new server's first panes, or targets given to a running one). */
@@ -37,9 +36,6 @@ export interface MuxAppOptions {
  */
 export type MuxAppEnd = "detached" | "exited" | "server-exited" | "lost-server" | "hangup";
 
-/** What fills this terminal beyond the shared layout (when another client's size sets it). */
-const OUTSIDE = "·";
-
 /** The mosh-mux TUI: {@link MuxApp.run} attaches and resolves when it detaches or the server ends. */
 export class MuxApp {
   readonly #opts: MuxAppOptions;
@@ -49,7 +45,7 @@ export class MuxApp {
   readonly #keys: PrefixKeys;
   readonly #tokenizer = new KeyTokenizer();
   readonly #questions = new QuestionQueue();
-  #surface: Surface | null = null;
+  #surface: BlessedSurface | null = null;
   #mode: Mode = { kind: "normal" };
   #notice = "";
   #noticeUntil = 0;
@@ -82,7 +78,7 @@ export class MuxApp {
     const finished = new Promise<MuxAppEnd>((resolve) => {
       this.#resolve = resolve;
     });
-    const surface = new Surface(
+    const surface = new BlessedSurface(
       (d) => this.#onInput(d),
       () => this.#onResize(),
     );
@@ -238,34 +234,19 @@ export class MuxApp {
     // Focus reports from the outer terminal are ours, not the sessions'.
     if (t.name === "CSI-I" || t.name === "CSI-O") return;
     const mode = this.#mode;
-    if (mode.kind === "help") {
-      if (t.name !== "Mouse") {
+    if (mode.kind !== "normal") {
+      const r = dialogKey(mode, t);
+      if (r.kind === "ignored") return;
+      if (r.kind === "closed") {
         this.#mode = { kind: "normal" };
-        this.#fullRedraw = true;
-        this.#scheduleDraw();
+        r.action?.();
       }
-      return;
-    }
-    if (mode.kind === "confirm") {
-      if (t.name === "Mouse") return;
-      this.#mode = { kind: "normal" };
-      if (t.name === "y" || t.name === "Y") mode.onYes();
-      this.#scheduleDraw();
-      return;
-    }
-    if (mode.kind === "prompt") {
-      if (t.name === "Mouse") return;
-      if (t.name === "Enter") {
-        this.#mode = { kind: "normal" };
-        mode.onDone(mode.text);
-      } else if (t.name === "Escape" || t.name === "C-c" || t.name === "C-g") {
-        this.#mode = { kind: "normal" };
-        mode.onCancel?.();
-      } else if (t.name === "BSpace" || t.name === "C-h") mode.text = [...mode.text].slice(0, -1).join("");
-      else if (t.name === "C-u") mode.text = "";
-      else if (t.bytes.length > 0 && t.bytes >= " " && !t.bytes.startsWith("\x1b")) mode.text += t.bytes;
-      // A pane's question body leaves its pane when answered.
-      if (mode.paneId !== undefined && this.#mode !== mode) this.#fullRedraw = true;
+      // The help box, or a pane's question body when answered, leaves the screen.
+      if (
+        mode.kind === "help" ||
+        (mode.kind === "prompt" && mode.paneId !== undefined && this.#mode !== mode)
+      )
+        this.#fullRedraw = true;
       this.#scheduleDraw();
       return;
     }
@@ -293,9 +274,7 @@ export class MuxApp {
   }
 
   #focused(): { pane: PaneMirror; view: PaneView } | null {
-    const pane = this.#view.panes.get(this.#view.focus);
-    const view = this.#views.get(this.#view.focus);
-    return pane && view ? { pane, view } : null;
+    return focusedPane({ view: this.#view, views: this.#views });
   }
 
   #onMouse(t: KeyToken): void {
@@ -303,7 +282,7 @@ export class MuxApp {
     if (!m || m.release || (m.button & 0x23) !== 0) {
       // Wheel up over a pane enters its scrollback.
       if (m && !m.release && (m.button & 0x43) === 0x40) {
-        const id = this.#paneAt(m.x, m.y);
+        const id = this.#view.paneAt(m.x, m.y);
         const pane = id === null ? undefined : this.#view.panes.get(id);
         const view = id === null ? undefined : this.#views.get(id);
         if (id !== null && pane && view) {
@@ -313,7 +292,7 @@ export class MuxApp {
       }
       return;
     }
-    const id = this.#paneAt(m.x, m.y);
+    const id = this.#view.paneAt(m.x, m.y);
     if (id !== null) this.#focusPane(id);
   }
 
@@ -323,12 +302,6 @@ export class MuxApp {
     this.#view.focus = id;
     this.#layoutCommand("focus", id);
     this.#fullRedraw = true;
-  }
-
-  #paneAt(x: number, y: number): number | null {
-    for (const [id, r] of this.#view.rects)
-      if (x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h) return id;
-    return null;
   }
 
   readonly #scrollHost: ScrollHost = {
@@ -391,22 +364,14 @@ export class MuxApp {
     if (this.#mode.kind !== "normal" || this.#keys.armed || this.#quitting || this.#ended) return;
     const q = this.#questions.take((pane) => this.#closing.has(pane) || !this.#view.panes.has(pane));
     if (!q) return;
-    const lines = q.text.split("\n");
-    const last = lines.pop() ?? "";
     this.#focusPane(q.pane);
     const view = this.#views.get(q.pane);
     if (view) view.scroll = 0;
-    this.#mode = {
-      kind: "prompt",
-      question: last,
-      text: "",
-      paneId: q.pane,
-      body: lines,
-      secret: !q.echo,
-      questionId: q.id,
-      onDone: (answer) => this.#send({ t: "answer", q: q.id, text: answer }),
-      onCancel: () => this.#send({ t: "cancel", q: q.id }),
-    };
+    this.#mode = questionMode(
+      q,
+      (answer) => this.#send({ t: "answer", q: q.id, text: answer }),
+      () => this.#send({ t: "cancel", q: q.id }),
+    );
     this.#fullRedraw = true;
     this.#scheduleDraw();
   }
@@ -428,92 +393,28 @@ export class MuxApp {
     }, wait);
   }
 
-  /** The shared layout's area on this terminal (the status line is this terminal's last row). */
-  #area(): Rect {
-    const s = this.#surface;
-    const cols = this.#view.cols > 0 ? this.#view.cols : (s?.cols ?? 80);
-    const rows = this.#view.rows > 0 ? this.#view.rows : (s?.rows ?? 24);
-    return { x: 0, y: 0, w: cols, h: Math.max(rows - 1, 1) };
-  }
-
   #draw(): void {
     const s = this.#surface;
     if (!s) return;
     this.draws++;
     const now = Date.now();
-    const a = this.#area();
-    if (this.#fullRedraw) {
-      this.#fullRedraw = false;
-      // Borders everywhere, panes over them; what lies beyond the layout (another client set its
-      // size) is dotted, as tmux does.
-      for (let y = 0; y < s.rows - 1; y++)
-        for (let x = 0; x < s.cols; x++)
-          s.put(y, x, BORDER_ATTR, y < a.y + a.h && x < a.x + a.w ? "│" : OUTSIDE);
-      for (const v of this.#views.values()) {
-        v.drawn = [];
-        v.header = "";
-      }
-    }
-    const mode = this.#mode;
-    for (const [id, r] of this.#view.rects) {
-      const pane = this.#view.panes.get(id);
-      const v = this.#views.get(id);
-      if (!pane || !v || r.w <= 0 || r.h <= 0) continue;
-      const asking = mode.kind === "prompt" && mode.paneId === id;
-      paintPane(s, pane, v, {
-        focused: id === this.#view.focus,
-        zoomed: this.#view.zoomed === id,
-        asking: asking ? { body: mode.body ?? [], secret: mode.secret === true } : null,
-        waiting: this.#questions.waiting(id),
+    const full = this.#fullRedraw;
+    this.#fullRedraw = false;
+    paintScreen(
+      s,
+      {
+        view: this.#view,
+        views: this.#views,
+        mode: this.#mode,
+        notice: this.#notice && now < this.#noticeUntil ? this.#notice : "",
+        armed: this.#keys.armed,
         prefix: this.#opts.config.prefix,
+        bindings: this.#opts.config.bindings,
+        name: this.name,
+        waiting: (id) => this.#questions.waiting(id),
         now,
-      });
-    }
-    paintStatus(s, {
-      mode,
-      notice: this.#notice && now < this.#noticeUntil ? this.#notice : "",
-      armed: this.#keys.armed,
-      prefix: this.#opts.config.prefix,
-      name: this.name,
-      order: this.#view.order,
-      panes: this.#view.panes,
-      focus: this.#view.focus,
-      now,
-    });
-    if (mode.kind === "help") paintHelp(s, a, this.#opts.config.prefix, this.#opts.config.bindings);
-    s.flush();
-    this.#placeCursor(s);
-  }
-
-  #placeCursor(s: Surface): void {
-    const mode = this.#mode;
-    if (mode.kind === "prompt" || mode.kind === "confirm") {
-      const len =
-        mode.kind === "prompt"
-          ? [...mode.question].length + (mode.secret ? 0 : [...mode.text].length) + 1
-          : 0;
-      s.showCursor(s.rows - 1, Math.min(len, s.cols - 1));
-      return;
-    }
-    const f = this.#focused();
-    const r = f ? this.#view.rects.get(f.pane.id) : undefined;
-    if (!f || !r || mode.kind === "help" || f.view.scroll > 0 || f.pane.state === "failed") {
-      s.hideCursor();
-      return;
-    }
-    const frame = f.pane.frame();
-    const cy = frame.cursorRow;
-    const cx = frame.cursorCol;
-    if (
-      !frame.cursorVisible ||
-      cy >= r.h - 1 ||
-      cx >= r.w ||
-      r.y + 1 + cy >= s.rows - 1 ||
-      r.x + cx >= s.cols
-    ) {
-      s.hideCursor();
-      return;
-    }
-    s.showCursor(r.y + 1 + cy, r.x + cx);
+      },
+      full,
+    );
   }
 }

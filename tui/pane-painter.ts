@@ -1,8 +1,8 @@
 // Paints one pane on the surface: its header (number, label, RTT, state) and its rows (screen, scrollback, or the text of a failed or connecting pane), skipping rows already drawn.
 import type { Row } from "../sdk/terminal/frame.js";
 import { BLESSED_DEFAULT, BlessedFlag, blessedAttr, packAttr } from "./cell-style.js";
+import type { CellSurface } from "./cell-surface.js";
 import type { Rect } from "./layout.js";
-import type { Surface } from "./surface.js";
 import type { PaneMirror } from "./view-state.js";
 
 /** What the TUI shows of one pane, and what it drew there last. */
@@ -73,7 +73,7 @@ export function wrap(text: string, width: number): string[] {
 }
 
 /** Paints pane `pane` into `v.rect` (row 0 its header). */
-export function paintPane(surface: Surface, pane: PaneMirror, v: PaneView, o: PaintOptions): void {
+export function paintPane(surface: CellSurface, pane: PaneMirror, v: PaneView, o: PaintOptions): void {
   const r = v.rect;
   const focused = o.focused;
   // Header: number, label, RTT, state.
@@ -154,7 +154,7 @@ function paneText(pane: PaneMirror, w: number, rows: number, asking: PaneAsking 
   return out.length > rows ? out.slice(out.length - rows) : out;
 }
 
-function paintRow(surface: Surface, sy: number, sx: number, w: number, row: Row): void {
+function paintRow(surface: CellSurface, sy: number, sx: number, w: number, row: Row): void {
   const n = Math.min(w, row.cols);
   for (let x = 0; x < n; x++) {
     const width = row.cellWidth(x);

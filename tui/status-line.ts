@@ -1,9 +1,9 @@
 // The status line (session name, every pane's state, the prefix hint; or the dialog, prompt or notice) and the key-binding help box.
 import { BlessedFlag, packAttr } from "./cell-style.js";
+import type { CellSurface } from "./cell-surface.js";
 import { COMMANDS } from "./config.js";
 import type { Rect } from "./layout.js";
 import type { Mode } from "./mode.js";
-import type { Surface } from "./surface.js";
 import type { PaneMirror } from "./view-state.js";
 
 const STATUS_ATTR = packAttr(0, 0, 6);
@@ -28,7 +28,7 @@ export interface StatusInfo {
 }
 
 /** Paints the status line (the last row). */
-export function paintStatus(surface: Surface, o: StatusInfo): void {
+export function paintStatus(surface: CellSurface, o: StatusInfo): void {
   const y = surface.rows - 1;
   const w = surface.cols;
   const mode = o.mode;
@@ -68,7 +68,7 @@ export function paintStatus(surface: Surface, o: StatusInfo): void {
 
 /** Paints the key-binding help box in the middle of `area`. */
 export function paintHelp(
-  surface: Surface,
+  surface: CellSurface,
   area: Rect,
   prefix: string,
   bindings: ReadonlyMap<string, string>,

@@ -1,6 +1,9 @@
-// The outer terminal as blessed drives it: the screen's cell grid (blessed internals), drawing changed lines, the cursor, mouse mode, input and restoring the terminal.
+// The outer terminal as blessed drives it (the only module that touches blessed): the screen's cell grid (blessed internals), drawing changed lines, the cursor, mouse mode, input and restoring the terminal.
+
+import type { Readable, Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import blessed from "blessed";
+import { CellSurface } from "./cell-surface.js";
 
 /** blessed's screen cells (not in @types/blessed). */
 type Cell = [number, string];
@@ -14,8 +17,16 @@ interface ScreenInternals {
   program: blessed.BlessedProgram & { input: NodeJS.ReadableStream; cursorHidden?: boolean };
 }
 
+/** The streams of the outer terminal (default: this process's stdin and stdout). */
+export interface SurfaceStreams {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** The terminal type (default: $TERM). */
+  terminal?: string;
+}
+
 /** Creates the blessed screen, falling back to xterm-256color when the terminal's terminfo trips blessed. */
-function createScreen(): blessed.Widgets.Screen {
+function createScreen(streams?: SurfaceStreams): blessed.Widgets.Screen {
   const base = {
     smartCSR: true,
     fullUnicode: true,
@@ -24,8 +35,12 @@ function createScreen(): blessed.Widgets.Screen {
     autoPadding: false,
     dockBorders: false,
     title: "mosh-mux",
+    // (@types/blessed has the screen's input and output the wrong way round.)
+    ...(streams
+      ? { input: streams.input as unknown as Writable, output: streams.output as unknown as Readable }
+      : {}),
   };
-  const term = process.env.TERM ?? "xterm-256color";
+  const term = streams?.terminal ?? process.env.TERM ?? "xterm-256color";
   const known = /^(xterm|screen|tmux|rxvt|linux|vt1|vt2|putty|st-|alacritty)/.test(term)
     ? term
     : "xterm-256color";
@@ -36,14 +51,15 @@ function createScreen(): blessed.Widgets.Screen {
   }
 }
 
-/** A full-screen cell surface on the outer terminal: put cells, then {@link Surface.flush} draws the changed lines. */
-export class Surface {
+/** The cell surface on the outer terminal, through blessed: put cells, then {@link BlessedSurface.flush} draws the changed lines. */
+export class BlessedSurface extends CellSurface {
   #screen: blessed.Widgets.Screen | null;
   #s: ScreenInternals | null;
 
   /** Takes over the terminal (alternate screen, raw mode, click reports); `onInput` gets what is typed, `onResize` size changes. */
-  constructor(onInput: (data: string) => void, onResize: () => void) {
-    const screen = createScreen();
+  constructor(onInput: (data: string) => void, onResize: () => void, streams?: SurfaceStreams) {
+    super();
+    const screen = createScreen(streams);
     this.#screen = screen;
     const s = screen as unknown as ScreenInternals;
     this.#s = s;
@@ -96,18 +112,6 @@ export class Surface {
   touch(y: number): void {
     const line = this.#s?.lines[y];
     if (line) line.dirty = true;
-  }
-
-  /** Writes `text` at (x, y), clipped to `w` cells, padding with spaces unless `pad` is false; returns cells used. */
-  text(y: number, x: number, w: number, attr: number, text: string, pad = true): number {
-    let col = 0;
-    for (const ch of text) {
-      if (col >= w) break;
-      this.put(y, x + col, attr, ch);
-      col++;
-    }
-    if (pad) while (col < w) this.put(y, x + col++, attr, " ");
-    return col;
   }
 
   /** Sends the changed lines to the terminal. */
