@@ -7,6 +7,7 @@ import { MuxConnection } from "../sdk/mux/connection.js";
 import { MuxError } from "../sdk/mux/errors.js";
 import type { MuxPaneInfo, MuxPaneSource, MuxPreset } from "../sdk/mux/protocol.js";
 import { DEFAULT_SOCKET_NAME, muxSocketPath } from "../sdk/mux/socket-path.js";
+import { VERSION } from "../sdk/version.js";
 import { defaultConfig, loadConfig, type MuxConfig } from "./config.js";
 import { demoSources } from "./demo.js";
 import type { MuxAppEnd, OpenRequest } from "./mux-app.js";
@@ -58,7 +59,7 @@ const program = new Command("mosh-mux")
   )
   .option("-L <name>", "socket name: a separate background process per name", DEFAULT_SOCKET_NAME)
   .argument("[target...]", "[user@]host[:command] to open over SSH")
-  .version("0.1.0")
+  .version(VERSION)
   // Options after a command are the command's (`new --local sh`); -L is taken before or after it.
   .enablePositionalOptions();
 paneOptions(program);
