@@ -35,7 +35,10 @@ export interface CliCase {
   /** What is wrong, for the table. */
   what: string;
   program: CliProgram;
-  /** Arguments; `{closedPort}` is replaced by a loopback TCP/UDP port nothing listens on. */
+  /**
+   * Arguments; `{closedPort}` is replaced by a loopback TCP/UDP port nothing listens on, `{busyUdpPort}` by a
+   * UDP port held bound during the run, `{silentTcpPort}` by a TCP port that accepts and never says a word.
+   */
   args: string[];
   /** Environment on top of PATH, HOME, LANG=C.UTF-8, TERM and (for the client) a valid MOSH_KEY; null unsets. */
   env?: Record<string, string | null>;
@@ -44,6 +47,8 @@ export interface CliCase {
   compare: CliComparison;
   /** Takes long (mosh-client's 15 s connect timeout): the bench only, not `npm test`. */
   slow?: boolean;
+  /** Time limit of a run (default 10 s, 25 s when slow). */
+  timeoutMs?: number;
   /** The mosh wrapper takes other arguments for the same thing (e.g. `--ssh="ssh -p N"` for `--ssh-port N`). */
   moshArgs?: string[];
   /** Known difference being fixed elsewhere: shown, not held against us. */
@@ -314,6 +319,16 @@ export const CLI_CASES: readonly CliCase[] = [
     compare: "both-fail",
   },
   {
+    what: "SSH server that never answers",
+    program: "wrapper",
+    args: ["--ssh-port={silentTcpPort}", "127.0.0.1"],
+    moshArgs: ["--ssh=ssh -p {silentTcpPort}", "127.0.0.1"],
+    tty: true,
+    compare: "ours-better",
+    slow: true,
+    timeoutMs: 45_000,
+  },
+  {
     what: "bad --predict",
     program: "wrapper",
     args: ["--predict=bogus", "127.0.0.1"],
@@ -381,13 +396,15 @@ export function hasStackTrace(s: string): boolean {
   return /^\s+at .+:\d+:\d+\)?$/m.test(s) || /node:internal|ERR_[A-Z_]+|Uncaught|\bTypeError\b/.test(s);
 }
 
-/** The first non-empty line. */
+/** The first non-empty line that is not a progress line of the wrapper (`mosh-ts: connecting to …`). */
 export function firstLine(s: string): string {
   return (
     s
       .split("\n")
       .map((l) => l.trim())
-      .find((l) => l !== "") ?? ""
+      .find(
+        (l) => l !== "" && !/^\S+: (connecting to|authenticating as|starting the mosh server) /.test(l),
+      ) ?? ""
   );
 }
 
@@ -409,7 +426,7 @@ export async function runCliCase(impl: Impl, c: CliCase, timeoutMs = 10_000): Pr
   const holes = caseHoles.get(c) ?? new Map<string, string>();
   caseHoles.set(c, holes);
   const fill = async (a: string): Promise<string> => {
-    for (const hole of ["{closedPort}", "{busyUdpPort}"]) {
+    for (const hole of ["{closedPort}", "{busyUdpPort}", "{silentTcpPort}"]) {
       if (!a.includes(hole)) continue;
       if (!holes.has(hole)) holes.set(hole, String(await closedPort()));
       a = a.replace(hole, holes.get(hole) as string);
@@ -438,6 +455,19 @@ export async function runCliCase(impl: Impl, c: CliCase, timeoutMs = 10_000): Pr
       s.bind(Number(holes.get("{busyUdpPort}")), "127.0.0.1", () => resolve()),
     );
   }
+  // A TCP peer that accepts and stays silent (an SSH server that never sends its banner), for the run.
+  let silent: import("node:net").Server | null = null;
+  const silentConnections = new Set<import("node:net").Socket>();
+  if (holes.has("{silentTcpPort}")) {
+    const s = createServer((conn) => {
+      conn.on("error", () => undefined);
+      silentConnections.add(conn);
+    });
+    silent = s;
+    await new Promise<void>((resolve) =>
+      s.listen(Number(holes.get("{silentTcpPort}")), "127.0.0.1", () => resolve()),
+    );
+  }
   const file = programPath(impl, c.program);
   const t0 = now();
   try {
@@ -449,6 +479,8 @@ export async function runCliCase(impl: Impl, c: CliCase, timeoutMs = 10_000): Pr
     return { ...run, output: plainText(run.output), ms };
   } finally {
     busy?.close();
+    silent?.close();
+    for (const conn of silentConnections) conn.destroy();
   }
 }
 
