@@ -1,4 +1,5 @@
 // Drawing frames on the user's real terminal with minimal output, and its open/close sequences (docs/mosh-protocol.md §11.6).
+import type { EchoPreview } from "../../sdk/client/mosh-session.js";
 import { type DisplayOptions, displayDiff } from "../../sdk/terminal/display-diff.js";
 import { type Frame, RowBuilder } from "../../sdk/terminal/frame.js";
 import { readTerminfo } from "../../sdk/terminal/terminfo.js";
@@ -95,14 +96,7 @@ export class LocalDisplay {
    * right (a keystroke's predicted echo, ahead of the frame that will show the same). Returns
    * false, drawing nothing, unless the cursor is at (`row`, `col`).
    */
-  printAhead(cell: {
-    row: number;
-    col: number;
-    text: string;
-    attrs: number;
-    fg: number;
-    bg: number;
-  }): boolean {
+  printAhead(cell: EchoPreview): boolean {
     const shown = this.shown;
     if (!shown || shown.cursorRow !== cell.row || shown.cursorCol !== cell.col || cell.col + 1 >= shown.cols)
       return false;

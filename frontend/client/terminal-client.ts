@@ -1,5 +1,6 @@
 // The mosh-client frontend: raw keyboard in, frames drawn on the user's terminal, escape keys, signals, exit messages.
 import { writeSync } from "node:fs";
+import { isIP } from "node:net";
 import type { ReadStream, WriteStream } from "node:tty";
 import { MoshSession } from "../../sdk/client/mosh-session.js";
 import { CryptoError } from "../../sdk/crypto/crypto-error.js";
@@ -125,6 +126,12 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
       return 1;
     }
     throw err;
+  }
+  // mosh-client resolves the address numerically once the key is read, and fails with getaddrinfo's text.
+  if (isIP(o.ip) === 0) {
+    stderr.write(`Network exception: Bad IP address (${o.ip}): Name or service not known: Success\r\n`);
+    stdout.write("[mosh is exiting.]\n");
+    return 1;
   }
   const sizer = sizingTerminal(stdout, stderr);
   const { cols, rows } = terminalWindowSize(stdout, stderr);
