@@ -8,7 +8,7 @@ import { SERVER_NODE_FLAGS } from "../frontend/server/server-node-flags.js";
 import { MoshSession } from "../sdk/client/mosh-session.js";
 import { codeCacheStatus } from "./helpers/code-cache.js";
 import { parseMoshConnect } from "./helpers/mosh-server.js";
-import { killTree, spawnTracked, track } from "./helpers/procs.js";
+import { killTree, runDetached, track } from "./helpers/procs.js";
 
 const root = join(import.meta.dirname, "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
@@ -67,20 +67,14 @@ interface Started {
 
 /** Runs a server program (`new -i 127.0.0.1 -p 0 -- /bin/sh`) until it detaches; tracks the detached session. */
 async function startServer(binary: string): Promise<Started> {
-  const child = spawnTracked(binary, ["new", "-i", "127.0.0.1", "-p", "0", "--", "/bin/sh"], {
-    detached: true,
+  const {
+    code: status,
+    stdout,
+    stderr,
+  } = await runDetached(binary, ["new", "-i", "127.0.0.1", "-p", "0", "--", "/bin/sh"], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp", LANG: "C.UTF-8", PS1: "$ " },
-    stdio: ["ignore", "pipe", "pipe"],
+    timeoutMs: 60_000,
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  const status = await new Promise<number | null>((resolve) => child.once("close", resolve));
   const connect = parseMoshConnect(stdout);
   const pid = Number(/ detached, pid = (\d+)\]/.exec(stderr)?.[1]);
   if (!connect || !pid) throw new Error(`${binary} did not start (exit ${status}): ${stderr}`);

@@ -1,5 +1,5 @@
 // Starts Debian's real mosh-server on loopback for interop tests, and kills its detached daemon afterwards.
-import { isAlive, killTree, spawnTracked, track, untrack } from "./procs.js";
+import { isAlive, killTree, runDetached, track, untrack } from "./procs.js";
 
 /** Where Debian installs the real server. */
 export const REAL_MOSH_SERVER = "/usr/bin/mosh-server";
@@ -78,31 +78,11 @@ export async function startRealMoshServer(opts: RealMoshServerOptions = {}): Pro
     ...command,
   ];
   // detached: its own process group, which the daemon stays in after mosh-server forks.
-  const child = spawnTracked(opts.binary ?? REAL_MOSH_SERVER, args, {
-    detached: true,
+  const outcome = await runDetached(opts.binary ?? REAL_MOSH_SERVER, args, {
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    timeoutMs: opts.timeoutMs,
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const outcome = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
-    const timer = setTimeout(() => resolve({ code: null, error: new Error("timed out") }), timeoutMs);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      resolve({ code: null, error });
-    });
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code });
-    });
-  });
+  const { child, stdout, stderr } = outcome;
   const connect = parseMoshConnect(stdout);
   const pid = parseDetachedPid(stderr);
   if (outcome.error || connect === null || pid === null) {

@@ -198,6 +198,56 @@ export function spawnTracked(
   return trackChild(child, { group: options.detached === true, label: command });
 }
 
+/** What {@link runDetached} saw: the exit status (null on timeout or spawn error), the error, and the output. */
+export interface DetachedRun {
+  child: ChildProcess;
+  code: number | null;
+  error?: Error;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Starts `command` in its own process group (tracked), collects its stdout and stderr, and waits
+ * for it to exit and close them (as a server program does once it has detached its session), or
+ * for `timeoutMs`.
+ */
+export async function runDetached(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<DetachedRun> {
+  const child = spawnTracked(command, args, {
+    detached: true,
+    env: options.env,
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
+  const outcome = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    const timer = setTimeout(
+      () => resolve({ code: null, error: new Error("timed out") }),
+      options.timeoutMs ?? 10_000,
+    );
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      resolve({ code: null, error });
+    });
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code });
+    });
+  });
+  return { child, ...outcome, stdout, stderr };
+}
+
 /** Registers a cleanup function (run before tracked pids are killed, newest first). */
 export function onCleanup(fn: () => void | Promise<void>, scope?: CleanupScope): void {
   cleanups.push({ fn, scope: scope ?? (inTest ? "test" : "file") });

@@ -1,7 +1,7 @@
 // Starts the built mosh-ts-server (dist/bin) like Debian's mosh-server for interop tests, and kills its detached session afterwards.
 import { join } from "node:path";
 import { parseMoshConnect } from "./mosh-server.js";
-import { isAlive, killTree, spawnTracked, track, untrack } from "./procs.js";
+import { isAlive, killTree, runDetached, track, untrack } from "./procs.js";
 
 /** The built server (run `npx tsup` first). */
 export const TS_SERVER = join(import.meta.dirname, "..", "..", "dist", "bin", "mosh-ts-server.js");
@@ -55,25 +55,9 @@ export async function startTsServer(opts: TsServerOptions = {}): Promise<TsServe
     "--",
     ...(opts.command ?? ["/bin/sh"]),
   ];
-  const child = spawnTracked(process.execPath, [TS_SERVER, ...args], {
-    detached: true,
+  const { child, code, stdout, stderr } = await runDetached(process.execPath, [TS_SERVER, ...args], {
     env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), opts.timeoutMs ?? 10_000);
-    child.once("close", (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
+    timeoutMs: opts.timeoutMs,
   });
   const connect = parseMoshConnect(stdout);
   const pid = parseTsDetachedPid(stderr);
