@@ -33,7 +33,9 @@ unset NODE_EXTRA_CA_CERTS
 exec node "\${self%/*}/launch.cjs" mosh-ts-client "$0" "$@"`,
   "mosh-ts-server": `# mosh-ts-server, run as a program. With setsid, one Node process in a new session prints MOSH
 # CONNECT and the banner, leaves the terminal and writes its exit status on fd 3 (as mosh-server's
-# parent exits once its child has detached); without setsid, two processes (\`node FILE\`).
+# parent exits once its child has detached); without setsid, two processes (\`node FILE\`). The
+# first argument after --session-direct says whether stdin is a terminal and its size ("tty ROWS
+# COLS", "tty " or "notty"): asked here, Node starts without its tty, net and child_process modules.
 ${SELF}
 if [ -n "\${NODE_EXTRA_CA_CERTS+set}" ]; then
   MOSH_TS_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
@@ -41,7 +43,8 @@ if [ -n "\${NODE_EXTRA_CA_CERTS+set}" ]; then
   unset NODE_EXTRA_CA_CERTS
 fi
 if command -v setsid >/dev/null 2>&1; then
-  { s=$(setsid node ${FLAGS} "\${self%/*}/launch.cjs" mosh-ts-server "$0" --session-direct "$@" <&5 5<&- 3>&1 1>&4 4>&- &); } 4>&1 5<&0
+  if [ -t 0 ]; then t="tty $(stty size 2>/dev/null)"; else t=notty; fi
+  { s=$(setsid node ${FLAGS} "\${self%/*}/launch.cjs" mosh-ts-server "$0" --session-direct "$t" "$@" <&5 5<&- 3>&1 1>&4 4>&- &); } 4>&1 5<&0
   case $s in [0-9]*) exit "$s" ;; esac
 fi
 exec node ${FLAGS} "\${self%/*}/launch.cjs" mosh-ts-server "$0" "$@"`,

@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SERVER_NODE_FLAGS } from "../frontend/server/server-node-flags.js";
 import { MoshSession } from "../sdk/client/mosh-session.js";
 import { codeCacheStatus } from "./helpers/code-cache.js";
-import { parseMoshConnect } from "./helpers/mosh-server.js";
-import { isAlive, spawnTracked, track } from "./helpers/procs.js";
+import { parseMoshConnect, REAL_MOSH_SERVER } from "./helpers/mosh-server.js";
+import { isAlive, runDetached, track } from "./helpers/procs.js";
+import { startTmux } from "./helpers/tmux.js";
 import { parseTsDetachedPid, TS_SERVER } from "./helpers/ts-server.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -38,21 +39,11 @@ interface Started {
 
 /** Runs `argv` until it exits and closes its output; tracks the session process it reports. */
 async function start(argv: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<Started> {
-  const child = spawnTracked(argv[0], argv.slice(1), {
-    detached: true,
-    cwd,
-    env: { ...ENV, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  const status = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+  const {
+    code: status,
+    stdout,
+    stderr,
+  } = await runDetached(argv[0], argv.slice(1), { cwd, env: { ...ENV, ...env }, timeoutMs: 60_000 });
   const connect = parseMoshConnect(stdout);
   const pid = parseTsDetachedPid(stderr);
   if (connect === null || pid === null) throw new Error(`no session (exit ${status}): ${stderr}`);
@@ -100,6 +91,7 @@ describe("mosh-ts-server run as a program", () => {
       "mosh-ts-server",
       TS_SERVER,
       "--session-direct",
+      "notty",
       ...ARGS,
     ]);
     expect(argv.join(" ")).not.toContain(r.key);
@@ -141,6 +133,43 @@ describe("mosh-ts-server run as a program", () => {
       });
       expect(direct.stdout + direct.stderr).not.toBe("");
     }
+  });
+
+  it("on a terminal: lays the screen out as mosh-server does (the blank lines before MOSH CONNECT), either way it runs", async () => {
+    const runs: Array<[string, string[]]> = [
+      ["mosh-server", [REAL_MOSH_SERVER]],
+      ["program", [TS_SERVER]],
+      ["node FILE", [process.execPath, TS_SERVER]],
+    ];
+    const layouts: Record<string, string> = {};
+    for (const [name, argv] of runs) {
+      const tmux = await startTmux({
+        cols: 97,
+        rows: 31,
+        command: [...argv, "new", "-i", "127.0.0.1", "-p", "0", "--", "/bin/true"],
+      });
+      try {
+        expect(await tmux.waitForExit(20_000)).toBe(0);
+        const screen = await tmux.capture();
+        const pid = Number(/detached, pid = (\d+)\]/.exec(screen)?.[1]);
+        expect(pid).toBeGreaterThan(0);
+        track(pid, { label: `${name} session` });
+        // The lines down to the banner (whose text is each program's own), port and key aside.
+        const lines = screen.split("\n").map((l) => (l.startsWith("MOSH CONNECT ") ? "MOSH CONNECT" : l));
+        layouts[name] = lines
+          .slice(
+            0,
+            lines.findIndex((l) => l.includes("(mosh")),
+          )
+          .join("|");
+        process.kill(pid, "SIGTERM");
+      } finally {
+        await tmux.kill();
+      }
+    }
+    expect(layouts["mosh-server"]).toMatch(/^\|*MOSH CONNECT\|$/);
+    expect(layouts.program).toBe(layouts["mosh-server"]);
+    expect(layouts["node FILE"]).toBe(layouts["mosh-server"]);
   });
 
   it("`node FILE` runs a detached session process of its own (two processes)", async () => {

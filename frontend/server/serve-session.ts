@@ -1,10 +1,10 @@
 // mosh-ts-server's session: binds as mosh-server does, reports MOSH CONNECT through a reporter (to the terminal, or to the first process of two), then serves the session until it ends (docs/mosh-protocol.md §10.4, §10.5).
-import { isIP } from "node:net";
 import { SessionKey } from "../../sdk/crypto/session-key.js";
 import type { MoshServer, ServerExitInfo } from "../../sdk/server/mosh-server.js";
 import { type PreboundSocket, prebindServerSocket } from "../../sdk/server/prebound-socket.js";
-import { PORT_RANGE_HIGH, PORT_RANGE_LOW } from "../../sdk/transport/connection.js";
+import { PORT_RANGE_HIGH, PORT_RANGE_LOW } from "../../sdk/transport/server-bind.js";
 import { udpNetwork } from "../../sdk/transport/udp.js";
+import { isIpLiteral } from "./ip-literal.js";
 import type { ServerConfig } from "./server-config.js";
 
 /** strerror-like text for a bind error (mosh prints `bind: <strerror>`). */
@@ -49,7 +49,7 @@ export async function serveSession(
     if (config.verbose > 0) process.stderr.write(`${line}\n`);
   };
   let bindAddress = config.bindAddress ?? undefined;
-  if (bindAddress !== undefined && !isIP(bindAddress)) {
+  if (bindAddress !== undefined && !(await isIpLiteral(bindAddress))) {
     report.stderr(
       `Error binding to IP ${bindAddress}: Bad IP address (${bindAddress}): Name or service not known: Success\n`,
     );

@@ -1,8 +1,9 @@
 // mosh-ts-server's first process when it runs as two (`node mosh-ts-server.js ARGS`): mosh-server's start-up checks, then the detached session process, then MOSH CONNECT and the banner once it has bound (docs/mosh-protocol.md §7.3–7.5, §10).
 import { type ChildProcess, spawn } from "node:child_process";
 import { detachBanner } from "./command-line.js";
+import { DAEMON_FLAG } from "./entry-flags.js";
 import { prepareServerConfig, type ServerConfig } from "./server-config.js";
-import { DAEMON_FLAG, type DaemonMessage } from "./server-daemon.js";
+import type { DaemonMessage } from "./server-daemon.js";
 import { SERVER_NODE_FLAGS } from "./server-node-flags.js";
 
 /** How long the first process waits for the session process to bind. */
@@ -59,7 +60,7 @@ function startDaemon(nodeArgs: string[], verbose: boolean, argv0: string): Daemo
  */
 export async function runServerCli(args: readonly string[], argv0: string, script: string): Promise<number> {
   const started: { daemon?: DaemonHandle } = {};
-  const prepared = prepareServerConfig(
+  const prepared = await prepareServerConfig(
     args,
     argv0,
     process.env,

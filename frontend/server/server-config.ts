@@ -1,9 +1,8 @@
 // mosh-ts-server's configuration: the one preparation both ways of starting share (command line, locale check, timeout variables, window size), with mosh-server's texts and exit statuses.
-import { spawnSync } from "node:child_process";
-import { isatty } from "node:tty";
-import { type WindowSize, windowSize } from "../../sdk/terminal/window-size.js";
+import { windowSize } from "../../sdk/terminal/window-size.js";
 import { parseServerCommandLine, parseTimeoutVariable, type ServerOptions } from "./command-line.js";
 import { checkLocale } from "./locale-check.js";
+import type { StdinTerminal } from "./stdin-probe.js";
 
 /** Everything the session needs, as checked at start-up (no secrets: it crosses to the session process over IPC). */
 export interface ServerConfig extends ServerOptions {
@@ -19,14 +18,16 @@ export interface ServerConfig extends ServerOptions {
   env: Record<string, string>;
 }
 
-/** The window size of the terminal on stdin (mosh-server's initial pty size), by the one window-size rule. */
-export function stdinWindowSize(): WindowSize {
-  if (isatty(0)) {
-    const r = spawnSync("stty", ["size"], { stdio: ["inherit", "pipe", "ignore"], encoding: "utf8" });
-    const m = /^(\d+) (\d+)/.exec(r.stdout ?? "");
-    if (m) return windowSize(Number(m[2]), Number(m[1]));
-  }
-  return windowSize(undefined, undefined);
+/**
+ * Reads the program's sh preamble's account of stdin (`tty ROWS COLS`, `tty ` when `stty size`
+ * gave nothing, `notty`).
+ * @returns null for anything else.
+ */
+export function parseStdinArgument(text: string | undefined): StdinTerminal | null {
+  if (text === "notty") return { isTTY: false, size: windowSize(undefined, undefined) };
+  const m = text === undefined ? null : /^tty(?: (\d+) (\d+))?\s*$/.exec(text);
+  if (!m) return null;
+  return { isTTY: true, size: windowSize(m[2] ? Number(m[2]) : undefined, m[1] ? Number(m[1]) : undefined) };
 }
 
 /** Where {@link prepareServerConfig} writes mosh-server's texts. */
@@ -39,19 +40,21 @@ export interface StartOutput {
  * mosh-server's start-up checks, as both ways of running mosh-ts-server do them: parses the
  * command line (help, version and bad command lines end here), checks the locale (on failure runs
  * `locale`, as mosh-server does, and ends with status 1), reads MOSH_SERVER_NETWORK_TMOUT and
- * MOSH_SERVER_SIGNAL_TMOUT, and takes the window size of the terminal on stdin. The texts go to
+ * MOSH_SERVER_SIGNAL_TMOUT, and takes the window size of the terminal on stdin (`stdin` when the
+ * caller knows it, else asked of the terminal). The texts go to
  * `out` as they arise. `onParsed` runs as soon as the command line is good, before the locale
  * check (the first process of two starts the session process there, so that its start-up
  * overlaps the check).
  * @returns the configuration, or the exit status.
  */
-export function prepareServerConfig(
+export async function prepareServerConfig(
   args: readonly string[],
   argv0: string,
   env: NodeJS.ProcessEnv,
   out: StartOutput,
   onParsed?: (verbose: number) => void,
-): { config: ServerConfig } | { status: number } {
+  stdin?: StdinTerminal,
+): Promise<{ config: ServerConfig } | { status: number }> {
   const parsed = parseServerCommandLine(args, argv0, env);
   if (parsed.kind === "exit") {
     out.stdout(parsed.stdout);
@@ -63,6 +66,7 @@ export function prepareServerConfig(
   const locale = checkLocale(env, parsed.localeVars);
   out.stderr(locale.stderr);
   if (!locale.ok) {
+    const { spawnSync } = await import("./child-process.js");
     spawnSync("locale", [], { stdio: ["ignore", "inherit", "inherit"], env: locale.env });
     return { status: 1 };
   }
@@ -74,7 +78,7 @@ export function prepareServerConfig(
       ...parsed.config,
       networkTimeout: net.seconds,
       signalTimeout: sig.seconds,
-      ...stdinWindowSize(),
+      ...(stdin ?? (await import("./stdin-probe.js")).probeStdin()).size,
       env: locale.env,
     },
   };

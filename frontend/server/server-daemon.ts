@@ -3,9 +3,6 @@
 import { serveSession } from "./serve-session.js";
 import type { ServerConfig } from "./server-config.js";
 
-/** The argument that makes the program run as the detached session process (set by the first process). */
-export const DAEMON_FLAG = "--session-daemon";
-
 /** Messages between the first process and the session process (over the inherited IPC channel; the key never touches argv or env). */
 export type DaemonMessage =
   | { type: "stderr"; text: string }

@@ -1,16 +1,8 @@
 // mosh-ts-server as one process (run by the program's sh preamble, from the V8 code cache): mosh-server's start-up texts straight to the terminal, then the session.
 import { closeSync, openSync, writeSync } from "node:fs";
-import { isatty } from "node:tty";
 import { detachBanner } from "./command-line.js";
 import { serveSession } from "./serve-session.js";
-import { prepareServerConfig } from "./server-config.js";
-
-/**
- * The argument (after the program's path) that runs mosh-ts-server as one process. The program's
- * sh preamble passes it after starting Node in a new session (`setsid`), and reads the exit status
- * from fd 3, which this process closes once MOSH CONNECT and the banner are out.
- */
-export const DIRECT_FLAG = "--session-direct";
+import { parseStdinArgument, prepareServerConfig } from "./server-config.js";
 
 /**
  * Where the program's sh preamble keeps NODE_EXTRA_CA_CERTS while Node starts (reading a CA bundle
@@ -65,7 +57,8 @@ function toDevNull(fd: number, flags: "r" | "w"): void {
 }
 
 /**
- * Runs `mosh-ts-server` as a single process: parses the command line and checks the locale (with
+ * Runs `mosh-ts-server` as a single process (`args`: the preamble's account of stdin, then the
+ * command line; see {@link parseStdinArgument}): parses the command line and checks the locale (with
  * mosh-server's texts and exit status), binds, prints `MOSH CONNECT <port> <key>` and the banner
  * (with its own pid), then detaches from the terminal (stdin, stdout, stderr to /dev/null unless
  * `-v`), reports the exit status on fd 3, and serves the session. Writes to the terminal with
@@ -74,10 +67,15 @@ function toDevNull(fd: number, flags: "r" | "w"): void {
 export async function runServerDirect(args: readonly string[], argv0: string): Promise<number> {
   const env = process.env;
   restoreCaCertsVariable(env);
-  const prepared = prepareServerConfig(args, argv0, env, {
-    stdout: (text) => write(1, text),
-    stderr: (text) => write(2, text),
-  });
+  const stdin = parseStdinArgument(args[0]) ?? (await import("./stdin-probe.js")).probeStdin();
+  const prepared = await prepareServerConfig(
+    args.slice(1),
+    argv0,
+    env,
+    { stdout: (text) => write(1, text), stderr: (text) => write(2, text) },
+    undefined,
+    stdin,
+  );
   if ("status" in prepared) {
     reportStatus(prepared.status);
     return prepared.status;
@@ -88,7 +86,7 @@ export async function runServerDirect(args: readonly string[], argv0: string): P
     stderr: (text) => write(2, text),
     fail: (text) => write(2, text),
     ready(port, key) {
-      if (isatty(0)) write(1, "\r\n\n");
+      if (stdin.isTTY) write(1, "\r\n\n");
       write(1, `MOSH CONNECT ${port} ${key}\n`);
       write(2, detachBanner(argv0, process.pid));
       status = 0;

@@ -70,6 +70,12 @@ describe("SessionKey.parse", () => {
     expect(KEY_PATTERN.test(GOOD + "A")).toBe(false);
     expect(KEY_PATTERN.test(GOOD.slice(0, 21) + "=")).toBe(false);
   });
+
+  it("generates a different key each time, every byte position varying (no zero fill)", () => {
+    const keys = Array.from({ length: 64 }, () => SessionKey.generate().bytes());
+    expect(new Set(keys.map((k) => Buffer.from(k).toString("hex"))).size).toBe(64);
+    for (let i = 0; i < 16; i++) expect(new Set(keys.map((k) => k[i])).size).toBeGreaterThan(8);
+  });
 });
 
 describe("SessionKey.fromBytes / bytes", () => {

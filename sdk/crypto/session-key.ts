@@ -1,6 +1,5 @@
 // The 128-bit session key: parsing and validating its 22-character printable form, and keeping it out of logs.
-import { randomBytes } from "node:crypto";
-import { inspect } from "node:util";
+import { closeSync, openSync, readSync } from "node:fs";
 import { CryptoError } from "./crypto-error.js";
 
 /** The `mosh` wrapper's check on a key printed by the server: exactly 22 base64 characters. */
@@ -52,9 +51,13 @@ export class SessionKey {
     return new SessionKey(new Uint8Array(bytes));
   }
 
-  /** A fresh random key (16 bytes from the system's CSPRNG), as mosh-server makes for each session. */
+  /**
+   * A fresh random key (16 bytes from the system's CSPRNG), as mosh-server makes for each session:
+   * read from /dev/urandom as mosh's PRNG reads it (so that a server's start loads no crypto module
+   * before MOSH CONNECT), or from Web Crypto where there is no /dev/urandom.
+   */
   static generate(): SessionKey {
-    return new SessionKey(new Uint8Array(randomBytes(KEY_BYTES)));
+    return new SessionKey(randomKeyBytes());
   }
 
   /**
@@ -91,7 +94,27 @@ export class SessionKey {
   }
 
   /** Always `SessionKey(<redacted>)`: never the key (used by `util.inspect` and `console.log`). */
-  [inspect.custom](): string {
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
     return REDACTED;
+  }
+}
+
+/** 16 bytes from /dev/urandom (mosh's source), or from `crypto.getRandomValues` without it. */
+function randomKeyBytes(): Uint8Array {
+  const bytes = new Uint8Array(KEY_BYTES);
+  let fd: number | undefined;
+  try {
+    fd = openSync("/dev/urandom", "r");
+    let got = 0;
+    while (got < KEY_BYTES) {
+      const n = readSync(fd, bytes, got, KEY_BYTES - got, null);
+      if (n <= 0) throw new Error("short read");
+      got += n;
+    }
+    return bytes;
+  } catch {
+    return globalThis.crypto.getRandomValues(bytes);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

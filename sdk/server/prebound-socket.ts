@@ -1,6 +1,7 @@
 // The server's UDP socket bound ahead of the session: mosh-server's bind rules, and datagrams held until the session takes them.
-import { bindServerSocket } from "../transport/connection.js";
+
 import type { DatagramNetwork, DatagramSocket, Endpoint, Family } from "../transport/ports.js";
+import { bindServerSocket } from "../transport/server-bind.js";
 
 /** Most datagrams held while the session is loading; later ones are dropped (the client resends). */
 const MAX_HELD = 256;

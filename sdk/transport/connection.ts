@@ -9,12 +9,10 @@ import { decodeInstruction, encodeInstruction } from "../wire/instruction.js";
 import { MTU_FALLBACK, MTU_IPV4, MTU_IPV6, maxFragmentContents } from "../wire/mtu.js";
 import type { Clock, DatagramNetwork, DatagramSocket, Endpoint, Family } from "./ports.js";
 import { RttEstimator } from "./rtt.js";
+import { bindServerSocket, PORT_RANGE_HIGH, PORT_RANGE_LOW } from "./server-bind.js";
 import { TransportError } from "./transport-error.js";
 
-/** First port of the server's default search (PORT_RANGE_LOW). */
-export const PORT_RANGE_LOW = 60001;
-/** Last port of the server's default search (PORT_RANGE_HIGH). */
-export const PORT_RANGE_HIGH = 60999;
+export { bindServerSocket, PORT_RANGE_HIGH, PORT_RANGE_LOW } from "./server-bind.js";
 /** A server drops its client's address when it sends this long (ms) after last hearing it. */
 export const SERVER_ASSOCIATION_TIMEOUT = 40000;
 /** A client hops to a new port after this long (ms) without round-trip success (and since the last hop). */
@@ -373,36 +371,6 @@ export class Connection {
       this.#handlers.error(asError(err));
     }
   }
-}
-
-/**
- * Binds a server's socket as mosh-server does: `bindAddress` first (then any interface, after
- * telling `onBindError`), each port of the inclusive range `[low, high]` in turn.
- * @throws the last bind error if no port could be bound.
- */
-export async function bindServerSocket(
-  network: DatagramNetwork,
-  family: Family,
-  bindAddress: string | undefined,
-  [low, high]: readonly [number, number],
-  onBindError?: (address: string, err: Error) => void,
-): Promise<DatagramSocket> {
-  let sock: DatagramSocket | null = null;
-  let lastError: unknown = null;
-  const addresses = bindAddress ? [bindAddress, undefined] : [undefined];
-  for (const address of addresses) {
-    for (let p = low; p <= high && !sock; p++) {
-      try {
-        sock = await network.open(family, address, p);
-      } catch (err) {
-        lastError = err;
-      }
-    }
-    if (sock) break;
-    if (address !== undefined) onBindError?.(address, asError(lastError));
-  }
-  if (!sock) throw asError(lastError);
-  return sock;
 }
 
 function familyOf(address: string): Family {
