@@ -2,13 +2,14 @@
 import { writeFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { MuxConnection } from "../sdk/mux/connection.js";
 import { MuxError } from "../sdk/mux/errors.js";
 import type { MuxPaneInfo, MuxPaneSource, MuxPreset } from "../sdk/mux/protocol.js";
 import { DEFAULT_SOCKET_NAME, muxSocketPath } from "../sdk/mux/socket-path.js";
 import { defaultConfig, loadConfig, type MuxConfig } from "../tui/config.js";
 import { demoSources } from "../tui/demo.js";
+import { badKeyName, keyName } from "../tui/key-input.js";
 import type { MuxAppEnd, OpenRequest } from "../tui/mux-app.js";
 import { launchServer } from "../tui/server-launch.js";
 
@@ -25,17 +26,19 @@ interface PaneOpts {
   config: string | boolean;
 }
 
-function collect(value: string | boolean, prev: Array<string | true>): Array<string | true> {
-  return [...prev, typeof value === "string" ? value : true];
+/** Collects the --local options: "" (the option without a command) stands for the shell. */
+function collect(value: string, prev: Array<string | true>): Array<string | true> {
+  return [...prev, value === "" ? true : value];
 }
 
 function paneOptions(cmd: Command): Command {
   return cmd
-    .option(
-      "-l, --local [command]",
-      "a local pane running command (default: your shell); repeatable",
-      collect,
-      [],
+    .addOption(
+      new Option("-l, --local [command]", "a local pane running command (default: your shell); repeatable")
+        // Without a command the parser still runs (with ""), so -l -l and -l sh -l collect every pane.
+        .preset("")
+        .argParser(collect)
+        .default([]),
     )
     .option("--demo", "four local panes: shell, top, a 300 ms/10% loss link, a link that drops now and then")
     .option("--flap <up:down>", "demo: seconds the flaky link stays up and down (default 20:10)")
@@ -135,7 +138,11 @@ function loadSettings(opts: PaneOpts): MuxConfig {
   } catch (err) {
     fail((err as Error).message);
   }
-  if (opts.prefix) config.prefix = opts.prefix;
+  if (opts.prefix !== undefined) {
+    const prefix = keyName(opts.prefix);
+    if (prefix === null) fail(badKeyName("--prefix", opts.prefix).message);
+    config.prefix = prefix;
+  }
   return config;
 }
 

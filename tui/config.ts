@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { badKeyName, keyName } from "./key-input.js";
 
 /** Commands a key after the prefix can run, with a description for the `?` help. */
 export const COMMANDS: Readonly<Record<string, string>> = {
@@ -88,9 +89,8 @@ export function parseConfig(json: unknown): MuxConfig {
     throw new Error("config must be a JSON object");
   const o = json as Record<string, unknown>;
   if (o.prefix !== undefined) {
-    if (typeof o.prefix !== "string" || o.prefix.length === 0)
-      throw new Error("prefix must be a key name such as C-a");
-    cfg.prefix = o.prefix;
+    if (typeof o.prefix !== "string") throw new Error("prefix must be a key name such as C-a");
+    cfg.prefix = keyName(o.prefix) ?? throwError(badKeyName("prefix", o.prefix));
   }
   if (o.scrollbackLines !== undefined) {
     if (
@@ -103,13 +103,18 @@ export function parseConfig(json: unknown): MuxConfig {
   }
   if (o.bindings !== undefined) {
     if (o.bindings === null || typeof o.bindings !== "object") throw new Error("bindings must be an object");
-    for (const [key, cmd] of Object.entries(o.bindings as Record<string, unknown>)) {
+    for (const [name, cmd] of Object.entries(o.bindings as Record<string, unknown>)) {
+      const key = keyName(name) ?? throwError(badKeyName("bindings", name));
       if (cmd === null) cfg.bindings.delete(key);
       else if (typeof cmd === "string" && cmd in COMMANDS) cfg.bindings.set(key, cmd);
       else throw new Error(`binding ${key}: unknown command ${String(cmd)}`);
     }
   }
   return cfg;
+}
+
+function throwError(err: Error): never {
+  throw err;
 }
 
 /** Loads the config file (defaults if it does not exist); throws with the path on a bad file. */
