@@ -37,6 +37,12 @@ export const EARLY_FRAME_GAP = 20;
  * client as soon as the shell has printed it.
  */
 export const START_FRAMES = 3;
+/**
+ * How long (ms) before the peer's next heartbeat ours should reach it when heartbeats are
+ * aligned ({@link TransportSender.alignHeartbeat}): well inside the 1 s for which mosh echoes a
+ * received timestamp. Not a mosh constant.
+ */
+export const HEARTBEAT_LEAD = 500;
 
 const NEVER = Number.POSITIVE_INFINITY;
 const U64 = (1n << 64n) - 1n;
@@ -92,6 +98,16 @@ export interface SenderLink {
  * shell's prompt); this sends them as they come rather than up to a frame interval later. The
  * regular pace applies from the peer's first acknowledgement or after `startFrames` frames, so
  * a flood at start costs at most `startFrames` extra frames.
+ *
+ * **Heartbeat alignment (opt-in, timing only).** mosh echoes the peer's timestamp only in a
+ * datagram sent within 1 s of receiving it. Two idle ends heartbeat every ACK_INTERVAL, each on
+ * its own clock, in a fixed phase; when one end's heartbeat follows the other's closely, its
+ * timestamp reaches the other end more than 1 s before that end's next heartbeat and is never
+ * echoed, so that end takes no RTT sample for as long as the session is idle (its SRTT stays
+ * whatever the last activity left). {@link TransportSender.alignHeartbeat} (called by a client
+ * on each heartbeat of the server) moves our next heartbeat to reach the peer
+ * {@link HEARTBEAT_LEAD} ms before the peer's next one: one heartbeat interval changes, once,
+ * and the peer's heartbeats then carry our timestamp back every time.
  */
 export class TransportSender<S extends SyncState<S>> {
   #current: S;
@@ -248,6 +264,18 @@ export class TransportSender<S extends SyncState<S>> {
    */
   ackSoon(now: number): void {
     if (this.#nextAckTime > now) this.#nextAckTime = now;
+    this.#timersAt = Number.NaN;
+  }
+
+  /**
+   * The peer's heartbeat (a new state with an empty diff) arrived at `now`: our next heartbeat
+   * is set to reach the peer {@link HEARTBEAT_LEAD} ms before the peer's next one (expected
+   * ACK_INTERVAL after this one was sent, `srtt / 2` ago), so that one echoes our timestamp (see
+   * the class notes). Never sooner than half an interval from now; a pending data ack keeps its time.
+   */
+  alignHeartbeat(now: number, srtt: number): void {
+    if (this.#shutdown || this.#pendingDataAck) return;
+    this.#nextAckTime = now + Math.max(ACK_INTERVAL - HEARTBEAT_LEAD - srtt, ACK_INTERVAL / 2);
     this.#timersAt = Number.NaN;
   }
 
