@@ -1,17 +1,18 @@
-// MuxApp: the mosh-mux TUI, a client attached to the background process: draws its panes, turns keys into input and commands, puts SSH panes' questions up, detaches.
+// MuxApp: the mosh-mux TUI, a client attached to the background process: draws its panes, turns keys and the mouse into input, commands and copy mode, puts SSH panes' questions up, passes the clipboard on, detaches.
 import type { MuxConnection } from "../sdk/mux/connection.js";
 import { MuxError } from "../sdk/mux/errors.js";
 import type { ClientMessage, LayoutCommand, ServerMessage } from "../sdk/mux/protocol.js";
 import { type CommandHost, runCommand } from "./commands.js";
 import type { MuxConfig } from "./config.js";
+import { type CopyHost, copyKey, enterCopyMode, viewHeight, wheel } from "./copy-keys.js";
 import { type KeyToken, KeyTokenizer, PrefixKeys } from "./key-input.js";
 import type { Rect } from "./layout.js";
 import type { Mode } from "./mode.js";
-import { BORDER_ATTR, newPaneView, type PaneView, paintPane } from "./pane-painter.js";
+import { mouseReport } from "./mouse-report.js";
+import { ACTIVE_BORDER, BORDER, newPaneView, type PaneView, paintPane } from "./pane-painter.js";
 import { QuestionQueue } from "./question-queue.js";
-import { type ScrollHost, scrollBy, scrollKey } from "./scroll-view.js";
 import { paintHelp, paintStatus } from "./status-line.js";
-import { Surface } from "./surface.js";
+import { type OuterTerminal, Surface } from "./surface.js";
 import { type PaneMirror, ViewState } from "./view-state.js";
 
 /** Panes to open once attached (a new server's first panes, or targets given to a running one). */
@@ -29,6 +30,8 @@ export interface MuxAppOptions {
   notice?: string;
   /** Smallest interval between two draws in ms (default 16: frames are coalesced to ~60 per second). */
   frameIntervalMs?: number;
+  /** The outer terminal (default: a {@link Surface} on this process's terminal; tests pass a fake). */
+  terminal?: (onInput: (data: string) => void, onResize: () => void) => OuterTerminal;
 }
 
 /**
@@ -40,6 +43,9 @@ export type MuxAppEnd = "detached" | "exited" | "server-exited" | "lost-server" 
 /** What fills this terminal beyond the shared layout (when another client's size sets it). */
 const OUTSIDE = "·";
 
+/** Lines one notch of the mouse wheel scrolls copy mode (tmux's 5). */
+const WHEEL_LINES = 5;
+
 /** The mosh-mux TUI: {@link MuxApp.run} attaches and resolves when it detaches or the server ends. */
 export class MuxApp {
   readonly #opts: MuxAppOptions;
@@ -49,7 +55,9 @@ export class MuxApp {
   readonly #keys: PrefixKeys;
   readonly #tokenizer = new KeyTokenizer();
   readonly #questions = new QuestionQueue();
-  #surface: Surface | null = null;
+  #surface: OuterTerminal | null = null;
+  /** What copy mode copied last (C-b ] pastes it). */
+  #pasteBuffer = "";
   #mode: Mode = { kind: "normal" };
   #notice = "";
   #noticeUntil = 0;
@@ -82,10 +90,11 @@ export class MuxApp {
     const finished = new Promise<MuxAppEnd>((resolve) => {
       this.#resolve = resolve;
     });
-    const surface = new Surface(
-      (d) => this.#onInput(d),
-      () => this.#onResize(),
-    );
+    const onInput = (d: string): void => this.#onInput(d);
+    const onResize = (): void => this.#onResize();
+    const surface = this.#opts.terminal
+      ? this.#opts.terminal(onInput, onResize)
+      : new Surface(onInput, onResize);
     this.#surface = surface;
     this.#conn.on("message", (m) => this.#onServer(m));
     this.#conn.on("close", () => this.#end(this.#view.exitReason ? this.#exitEnd() : "lost-server"));
@@ -177,6 +186,12 @@ export class MuxApp {
         // A question may have come before its pane.
         if (this.#view.questions.length > 0) this.#askNext();
         break;
+      case "frame": {
+        // What a session puts on the clipboard goes to the terminal's (as mosh-client does).
+        const clip = this.#view.panes.get((m as { pane: number }).pane)?.takeClipboard();
+        if (clip && this.#opts.config.setClipboard === "on") this.#surface?.write(`\x1b]52;c;${clip}\x07`);
+        break;
+      }
       case "exit":
         // The socket closes next; the end follows from there.
         return;
@@ -270,8 +285,8 @@ export class MuxApp {
       return;
     }
     const focused = this.#focused();
-    if (focused && focused.view.scroll > 0 && !this.#keys.armed && t.name !== "Mouse") {
-      scrollKey(t, focused.view, focused.pane, this.#scrollHost);
+    if (focused?.view.copy && !this.#keys.armed && t.name !== "Mouse") {
+      copyKey(t, focused.view, this.#opts.config.modeKeys, this.#copyHost);
       this.#scheduleDraw();
       return;
     }
@@ -300,21 +315,39 @@ export class MuxApp {
 
   #onMouse(t: KeyToken): void {
     const m = t.mouse;
-    if (!m || m.release || (m.button & 0x23) !== 0) {
-      // Wheel up over a pane enters its scrollback.
-      if (m && !m.release && (m.button & 0x43) === 0x40) {
-        const id = this.#paneAt(m.x, m.y);
-        const pane = id === null ? undefined : this.#view.panes.get(id);
-        const view = id === null ? undefined : this.#views.get(id);
-        if (id !== null && pane && view) {
-          this.#focusPane(id);
-          scrollBy(view, pane, 3, this.#scrollHost);
-        }
-      }
+    if (!m) return;
+    // The wheel (buttons 64 and 65, any modifiers): a press without a release.
+    if (m.button & 0x40) {
+      if (!m.release && (m.button & 3) < 2) this.#onWheel(m.x, m.y, (m.button & 3) === 0);
       return;
     }
+    // A press of the left button focuses the pane under it.
+    if (m.release || (m.button & 0x23) !== 0) return;
     const id = this.#paneAt(m.x, m.y);
     if (id !== null) this.#focusPane(id);
+  }
+
+  /**
+   * The wheel over a pane, as in tmux: a program that asked for the mouse gets it; otherwise up
+   * enters (and scrolls) copy mode, down scrolls it back and leaves at the bottom.
+   */
+  #onWheel(x: number, y: number, up: boolean): void {
+    const id = this.#paneAt(x, y);
+    const pane = id === null ? undefined : this.#view.panes.get(id);
+    const view = id === null ? undefined : this.#views.get(id);
+    if (id === null || !pane || !view) return;
+    if (!view.copy) {
+      const r = view.rect;
+      const report = mouseReport(pane.frame(), up ? 64 : 65, x - r.x, Math.max(y - r.y - 1, 0));
+      if (report) {
+        this.#send({ t: "input", pane: id, data: report });
+        return;
+      }
+      if (!up) return;
+      enterCopyMode(view, pane, { wheel: true });
+    }
+    wheel(view, up ? WHEEL_LINES : -WHEEL_LINES);
+    this.#fullRedraw = true;
   }
 
   #focusPane(id: number): void {
@@ -331,7 +364,7 @@ export class MuxApp {
     return null;
   }
 
-  readonly #scrollHost: ScrollHost = {
+  readonly #copyHost: CopyHost = {
     prompt: (question, onDone) => {
       this.#mode = { kind: "prompt", question, text: "", onDone };
       this.#scheduleDraw();
@@ -349,7 +382,30 @@ export class MuxApp {
       this.#keys.feed(t);
       this.#scheduleDraw();
     },
+    copy: (text) => this.#copied(text),
   };
+
+  /** Copy mode copied `text`: it is the paste buffer, and goes to the terminal's clipboard (OSC 52). */
+  #copied(text: string): void {
+    this.#pasteBuffer = text;
+    if (this.#opts.config.setClipboard !== "off")
+      this.#surface?.write(`\x1b]52;c;${Buffer.from(text, "utf8").toString("base64")}\x07`);
+    const n = [...text].length;
+    this.#setNotice(
+      `copied ${n} character${n === 1 ? "" : "s"} (${this.#opts.config.prefix} ] pastes)`,
+      2000,
+    );
+  }
+
+  /** Types the paste buffer into the focused pane (bracketed when its program asked for that). */
+  #paste(): void {
+    const f = this.#focused();
+    if (!f || this.#pasteBuffer.length === 0) return;
+    // As typed Enter: line ends are CR.
+    const text = this.#pasteBuffer.replace(/\r?\n/g, "\r");
+    const data = f.pane.frame().bracketedPaste ? `\x1b[200~${text}\x1b[201~` : text;
+    this.#send({ t: "input", pane: f.pane.id, data });
+  }
 
   readonly #commandHost: CommandHost = {
     focused: () => this.#focused(),
@@ -372,7 +428,11 @@ export class MuxApp {
       if (mode.kind === "help") this.#fullRedraw = true;
     },
     notice: (text, ms) => this.#setNotice(text, ms),
-    scrollBack: (view, pane, rows) => scrollBy(view, pane, rows, this.#scrollHost),
+    copyMode: (view, pane, pageUp) => {
+      enterCopyMode(view, pane, { pageUp });
+      this.#fullRedraw = true;
+    },
+    paste: () => this.#paste(),
   };
 
   /** Ends every session: the server closes them, says `exit` and goes. */
@@ -395,7 +455,7 @@ export class MuxApp {
     const last = lines.pop() ?? "";
     this.#focusPane(q.pane);
     const view = this.#views.get(q.pane);
-    if (view) view.scroll = 0;
+    if (view) view.copy = null;
     this.#mode = {
       kind: "prompt",
       question: last,
@@ -442,13 +502,16 @@ export class MuxApp {
     this.draws++;
     const now = Date.now();
     const a = this.#area();
+    const g = s.grid;
     if (this.#fullRedraw) {
       this.#fullRedraw = false;
       // Borders everywhere, panes over them; what lies beyond the layout (another client set its
       // size) is dotted, as tmux does.
-      for (let y = 0; y < s.rows - 1; y++)
-        for (let x = 0; x < s.cols; x++)
-          s.put(y, x, BORDER_ATTR, y < a.y + a.h && x < a.x + a.w ? "│" : OUTSIDE);
+      const { attrs, fg, bg } = BORDER;
+      for (let y = 0; y < g.rows - 1; y++)
+        for (let x = 0; x < g.cols; x++)
+          g.put(y, x, y < a.y + a.h && x < a.x + a.w ? "│" : OUTSIDE, attrs, fg, bg);
+      this.#paintActiveBorder(a);
       for (const v of this.#views.values()) {
         v.drawn = [];
         v.header = "";
@@ -460,7 +523,7 @@ export class MuxApp {
       const v = this.#views.get(id);
       if (!pane || !v || r.w <= 0 || r.h <= 0) continue;
       const asking = mode.kind === "prompt" && mode.paneId === id;
-      paintPane(s, pane, v, {
+      paintPane(g, pane, v, {
         focused: id === this.#view.focus,
         zoomed: this.#view.zoomed === id,
         asking: asking ? { body: mode.body ?? [], secret: mode.secret === true } : null,
@@ -469,7 +532,7 @@ export class MuxApp {
         now,
       });
     }
-    paintStatus(s, {
+    paintStatus(g, {
       mode,
       notice: this.#notice && now < this.#noticeUntil ? this.#notice : "",
       armed: this.#keys.armed,
@@ -480,12 +543,26 @@ export class MuxApp {
       focus: this.#view.focus,
       now,
     });
-    if (mode.kind === "help") paintHelp(s, a, this.#opts.config.prefix, this.#opts.config.bindings);
+    if (mode.kind === "help")
+      paintHelp(g, a, this.#opts.config.prefix, this.#opts.config.bindings, this.#opts.config.modeKeys);
     s.flush();
     this.#placeCursor(s);
   }
 
-  #placeCursor(s: Surface): void {
+  /** The border cells beside the focused pane in green (tmux's active border). */
+  #paintActiveBorder(a: Rect): void {
+    const r = this.#view.rects.get(this.#view.focus);
+    if (!r || this.#view.rects.size < 2) return;
+    const g = this.#surface?.grid;
+    if (!g) return;
+    const { attrs, fg, bg } = ACTIVE_BORDER;
+    for (let y = r.y; y < Math.min(r.y + r.h, a.y + a.h); y++) {
+      if (r.x > a.x) g.put(y, r.x - 1, "│", attrs, fg, bg);
+      if (r.x + r.w < a.x + a.w) g.put(y, r.x + r.w, "│", attrs, fg, bg);
+    }
+  }
+
+  #placeCursor(s: OuterTerminal): void {
     const mode = this.#mode;
     if (mode.kind === "prompt" || mode.kind === "confirm") {
       const len =
@@ -497,8 +574,15 @@ export class MuxApp {
     }
     const f = this.#focused();
     const r = f ? this.#view.rects.get(f.pane.id) : undefined;
-    if (!f || !r || mode.kind === "help" || f.view.scroll > 0 || f.pane.state === "failed") {
+    if (!f || !r || mode.kind === "help" || f.pane.state === "failed") {
       s.hideCursor();
+      return;
+    }
+    const copy = f.view.copy;
+    if (copy) {
+      const cy = copy.cy - copy.top;
+      if (cy < 0 || cy >= viewHeight(f.view) || copy.cx >= r.w) s.hideCursor();
+      else s.showCursor(r.y + 1 + cy, r.x + copy.cx);
       return;
     }
     const frame = f.pane.frame();

@@ -1,17 +1,34 @@
-// The outer terminal as blessed drives it: the screen's cell grid (blessed internals), drawing changed lines, the cursor, mouse mode, input and restoring the terminal.
+// The outer terminal: blessed takes it over (alternate screen, raw mode, keypad, mouse reports, input, resize, restoring it), the cells are ours (a CellGrid drawn in the colours and attributes the terminal has).
 import { StringDecoder } from "node:string_decoder";
 import blessed from "blessed";
+import { CellGrid } from "./cell-grid.js";
+import { type TerminalCaps, terminalCaps } from "./terminal-caps.js";
 
-/** blessed's screen cells (not in @types/blessed). */
-type Cell = [number, string];
-type Line = Cell[] & { dirty?: boolean };
+/** What the TUI needs of the outer terminal (the real one: {@link Surface}; tests use a fake). */
+export interface OuterTerminal {
+  /** The cells to draw; {@link OuterTerminal.flush} sends what changed. */
+  readonly grid: CellGrid;
+  readonly cols: number;
+  readonly rows: number;
+  /** Sends the grid's changes to the terminal. */
+  flush(): void;
+  /** Shows the cursor at (row, col). */
+  showCursor(row: number, col: number): void;
+  hideCursor(): void;
+  /** Writes a control sequence of its own to the terminal (OSC 52: the clipboard). */
+  write(data: string): void;
+  /** Gives the terminal back. */
+  restore(): void;
+}
+
+/** blessed's internals the surface uses (not in @types/blessed). */
 interface ScreenInternals {
-  lines: Line[];
   cols: number;
   rows: number;
-  dattr: number;
-  draw(start: number, end: number): void;
-  program: blessed.BlessedProgram & { input: NodeJS.ReadableStream; cursorHidden?: boolean };
+  program: blessed.BlessedProgram & {
+    input: NodeJS.ReadableStream;
+    _write(data: string): void;
+  };
 }
 
 /** Creates the blessed screen, falling back to xterm-256color when the terminal's terminfo trips blessed. */
@@ -36,20 +53,27 @@ function createScreen(): blessed.Widgets.Screen {
   }
 }
 
-/** A full-screen cell surface on the outer terminal: put cells, then {@link Surface.flush} draws the changed lines. */
-export class Surface {
+/**
+ * A full-screen cell surface on the outer terminal. blessed does what it does well (taking the
+ * terminal over and giving it back, input, resize); its own cell output (256 colours, no italic,
+ * dim or truecolor) is not used: the grid is drawn by {@link CellGrid.render} for the terminal's
+ * {@link TerminalCaps}.
+ */
+export class Surface implements OuterTerminal {
   #screen: blessed.Widgets.Screen | null;
   #s: ScreenInternals | null;
+  readonly grid: CellGrid;
+  readonly caps: TerminalCaps;
 
-  /** Takes over the terminal (alternate screen, raw mode, click reports); `onInput` gets what is typed, `onResize` size changes. */
-  constructor(onInput: (data: string) => void, onResize: () => void) {
+  /** Takes over the terminal (alternate screen, raw mode, click and wheel reports); `onInput` gets what is typed, `onResize` size changes. */
+  constructor(onInput: (data: string) => void, onResize: () => void, caps: TerminalCaps = terminalCaps()) {
     const screen = createScreen();
     this.#screen = screen;
     const s = screen as unknown as ScreenInternals;
     this.#s = s;
-    // Box-drawing characters go out as UTF-8, never through the alternate character set.
-    (screen as unknown as { tput: { brokenACS: boolean } }).tput.brokenACS = true;
-    // Clicks only (1000), reported in SGR form (1006); undone in restore().
+    this.caps = caps;
+    this.grid = new CellGrid(s.cols, s.rows);
+    // Clicks and the wheel (1000), reported in SGR form (1006); undone in restore().
     s.program.setMouse({ vt200Mouse: true, sgrMouse: true }, true);
     // A keypress listener is what makes blessed put the terminal in raw mode and read it.
     s.program.on("keypress", () => undefined);
@@ -57,66 +81,28 @@ export class Surface {
     s.program.input.on("data", (d: Buffer | string) => {
       onInput(typeof d === "string" ? d : decoder.write(d));
     });
-    screen.on("resize", onResize);
-  }
-
-  /** Whether the terminal is still ours (not restored yet). */
-  get active(): boolean {
-    return this.#s !== null;
+    screen.on("resize", () => {
+      // blessed has cleared the terminal: everything is drawn again at the new size.
+      this.grid.resize(s.cols, s.rows);
+      onResize();
+    });
   }
 
   /** Width in cells. */
   get cols(): number {
-    return this.#s?.cols ?? 80;
+    return this.#s?.cols ?? this.grid.cols;
   }
 
   /** Height in rows. */
   get rows(): number {
-    return this.#s?.rows ?? 24;
+    return this.#s?.rows ?? this.grid.rows;
   }
 
-  /** blessed's default attribute. */
-  get defaultAttr(): number {
-    return this.#s?.dattr ?? (0x1ff << 9) | 0x1ff;
-  }
-
-  /** Sets one cell (marks its line for drawing when it changed). */
-  put(y: number, x: number, attr: number, ch: string): void {
-    const line = this.#s?.lines[y];
-    if (!line || x < 0 || x >= line.length) return;
-    const cell = line[x];
-    if (cell[0] !== attr || cell[1] !== ch) {
-      cell[0] = attr;
-      cell[1] = ch;
-      line.dirty = true;
-    }
-  }
-
-  /** Marks line `y` for drawing (blessed prints a wide character and skips the cell after it: repaint both). */
-  touch(y: number): void {
-    const line = this.#s?.lines[y];
-    if (line) line.dirty = true;
-  }
-
-  /** Writes `text` at (x, y), clipped to `w` cells, padding with spaces unless `pad` is false; returns cells used. */
-  text(y: number, x: number, w: number, attr: number, text: string, pad = true): number {
-    let col = 0;
-    for (const ch of text) {
-      if (col >= w) break;
-      this.put(y, x + col, attr, ch);
-      col++;
-    }
-    if (pad) while (col < w) this.put(y, x + col++, attr, " ");
-    return col;
-  }
-
-  /** Sends the changed lines to the terminal. */
   flush(): void {
-    const s = this.#s;
-    if (s) s.draw(0, s.rows - 1);
+    const out = this.grid.render(this.caps);
+    if (out !== "") this.#s?.program._write(out);
   }
 
-  /** Shows the cursor at (row, col). */
   showCursor(row: number, col: number): void {
     const prog = this.#s?.program;
     if (!prog) return;
@@ -124,9 +110,12 @@ export class Surface {
     prog.showCursor();
   }
 
-  /** Hides the cursor. */
   hideCursor(): void {
     this.#s?.program.hideCursor();
+  }
+
+  write(data: string): void {
+    this.#s?.program._write(data);
   }
 
   /** Gives the terminal back: mouse reporting off, main screen, cursor shown, cooked mode. */
