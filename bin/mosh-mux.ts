@@ -86,12 +86,19 @@ for the one that typed last. C-b q ends every session.
 Keys: the prefix (default C-b), then
   % "  split left/right, top/bottom   x  close (asks)    z  zoom
   arrows, o  move focus               c  new pane        E  equalise
-  [ PgUp  scrollback (/ search)       d  detach          q  quit (asks)
-  C-arrows  resize    M-1 M-2 M-5  preset layouts        ?  all bindings
-  prefix twice: send the prefix
-Mouse: click a pane to focus it, wheel up to scroll back.
+  [ PgUp  copy mode                   ]  paste           d  detach
+  C-arrows  resize    M-1 M-2 M-5  preset layouts        q  quit (asks)
+  prefix twice: send the prefix                          ?  all bindings
+Copy mode (tmux's vi keys; "modeKeys": "emacs" for its emacs ones): arrows, hjkl, w b e,
+  PgUp PgDn, g G; Space or v selects (C-v: a rectangle), Enter or y copies (to the terminal's
+  clipboard by OSC 52, and for C-b ]); / and ? search down and up, n N again; q leaves.
+Mouse: click a pane to focus it; the wheel scrolls copy mode (or goes to a program that asked
+  for the mouse).
 Config: $XDG_CONFIG_HOME/mosh-mux/config.json, e.g.
-  {"prefix": "C-a", "bindings": {"|": "split-h", "-": "split-v"}, "scrollbackLines": 5000}`,
+  {"prefix": "C-a", "bindings": {"|": "split-h", "-": "split-v"}, "scrollbackLines": 5000,
+   "modeKeys": "vi", "setClipboard": "on"}
+  setClipboard: on (copy mode and the sessions set the terminal's clipboard), external (copy
+  mode only) or off.`,
 );
 
 function fail(msg: string, status = 1): never {
