@@ -13,6 +13,11 @@ export const TS_SERVER = process.env.MOSH_TS_SERVER ?? join(ROOT, "dist", "bin",
 export const MOSH_SERVER = "/usr/bin/mosh-server";
 /** Debian's mosh-client. */
 export const MOSH_CLIENT = "/usr/bin/mosh-client";
+/** The built mosh-ts-client (`npx tsup`), run as a program (its first line starts Node), or MOSH_TS_CLIENT. */
+export const TS_CLIENT = process.env.MOSH_TS_CLIENT ?? join(ROOT, "dist", "bin", "mosh-ts-client.js");
+
+/** Which client program runs in tmux. */
+export type ClientProgram = "mosh-client" | "mosh-ts-client";
 
 /** Which server implementation. */
 export type Impl = "mosh-ts" | "mosh";
@@ -132,6 +137,38 @@ export function memSampler(pid: number, everyMs = 25): { stop(): MemInfo } {
       return { ...peak };
     },
   };
+}
+
+/** Resident set size now (VmRSS) in MiB; NaN if the process is gone. */
+export function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * The receive queue (bytes) and drop counter of the IPv4 UDP socket bound to local `port`, from /proc/net/udp;
+ * null if there is none.
+ */
+export function udpSocketStats(port: number): { rxQueue: number; drops: number } | null {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  let text: string;
+  try {
+    text = readFileSync("/proc/net/udp", "latin1");
+  } catch {
+    return null;
+  }
+  for (const line of text.split("\n")) {
+    const f = line.trim().split(/\s+/);
+    // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
+    if (f.length >= 13 && f[1].endsWith(hexPort)) {
+      return { rxQueue: Number.parseInt(f[4].split(":")[1], 16), drops: Number(f[12]) };
+    }
+  }
+  return null;
 }
 
 /** True while `pid` exists and is not a zombie. */
@@ -292,6 +329,8 @@ export interface ServerHandle {
   readonly connectLineMs: number;
   /** Resolves with the pid of the detached server process (from the detach banner). */
   readonly pid: Promise<number>;
+  /** Everything the server printed so far (stdout holds MOSH CONNECT and so the key: never print it). */
+  output(): { stdout: string; stderr: string };
   /** Kills the server process, its children and the first process's group. Idempotent. */
   stop(): Promise<void>;
 }
@@ -318,6 +357,16 @@ function serverEnv(): Record<string, string> {
   };
 }
 
+/** Extra options of {@link startServer}. */
+export interface StartServerOptions {
+  /** Server options placed before `--` (after `-i 127.0.0.1 -p 0 -l LANG=C.UTF-8`), e.g. `["-v"]`. */
+  args?: string[];
+  /** Extra environment of the server and its session (on top of PATH, HOME, LANG, PS1). */
+  env?: Record<string, string>;
+  /** The file mode creation mask the server starts with (default: this process's). */
+  umask?: number;
+}
+
 /**
  * Starts `mosh-ts-server new -i 127.0.0.1 -p 0 -l LANG=C.UTF-8 -- /bin/sh` (or Debian's mosh-server with the
  * same arguments); resolves as soon as `MOSH CONNECT` is read. `t0` is when the spawn started.
@@ -327,20 +376,40 @@ export async function startServer(
   impl: Impl,
   command: string[] = ["/bin/sh"],
   tsServer: string = TS_SERVER,
+  opts: StartServerOptions = {},
 ): Promise<ServerHandle> {
   if (impl === "mosh-ts" && !existsSync(tsServer)) throw new Error(`${tsServer} is missing: run npx tsup`);
   if (impl === "mosh" && !existsSync(MOSH_SERVER))
     throw new Error(`${MOSH_SERVER} is missing (apt install mosh)`);
-  const args = ["new", "-i", "127.0.0.1", "-p", "0", "-l", "LANG=C.UTF-8", "--", ...command];
+  const args = [
+    "new",
+    "-i",
+    "127.0.0.1",
+    "-p",
+    "0",
+    "-l",
+    "LANG=C.UTF-8",
+    ...(opts.args ?? []),
+    "--",
+    ...command,
+  ];
+  const env = { ...serverEnv(), ...opts.env };
   const t0 = now();
-  const child: ChildProcess =
-    impl === "mosh-ts"
-      ? spawn(VIA_NODE ? process.execPath : tsServer, VIA_NODE ? [...NODE_ARGS, tsServer, ...args] : args, {
-          detached: true,
-          env: serverEnv(),
-          stdio: ["ignore", "pipe", "pipe"],
-        })
-      : spawn(MOSH_SERVER, args, { detached: true, env: serverEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  // A child inherits the umask: set ours for the spawn only.
+  const savedUmask = opts.umask === undefined ? null : process.umask(opts.umask);
+  let child: ChildProcess;
+  try {
+    child =
+      impl === "mosh-ts"
+        ? spawn(VIA_NODE ? process.execPath : tsServer, VIA_NODE ? [...NODE_ARGS, tsServer, ...args] : args, {
+            detached: true,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+          })
+        : spawn(MOSH_SERVER, args, { detached: true, env, stdio: ["ignore", "pipe", "pipe"] });
+  } finally {
+    if (savedUmask !== null) process.umask(savedUmask);
+  }
   child.on("error", () => undefined);
   const firstPid = child.pid ?? 0;
   if (firstPid > 0) track(-firstPid);
@@ -392,6 +461,7 @@ export async function startServer(
     key: connect.key,
     connectLineMs,
     pid,
+    output: () => ({ stdout, stderr }),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -405,12 +475,22 @@ export async function startServer(
 
 // ---- the real mosh-client in tmux --------------------------------------------------------------------
 
-/** A private tmux server (own socket, no config) that runs Debian's mosh-client on demand. */
+/** A private tmux server (own socket, no config) that runs Debian's mosh-client (or mosh-ts-client) on demand. */
 export interface TmuxClient {
-  /** Starts `mosh-client 127.0.0.1 PORT` in an 80x24 window; the key goes through a 0600 file, never argv. */
-  launch(port: number, key: string): Promise<void>;
-  /** The visible screen (trailing blanks trimmed by tmux). */
-  capture(): Promise<string>;
+  /** Which client program `launch` runs. */
+  readonly program: ClientProgram;
+  /**
+   * Starts `mosh-client 127.0.0.1 PORT` in an 80x24 window; the key goes through a 0600 file, never argv
+   * (nor tmux's environment). `env` is extra, non-secret environment for the client; `umask` its file mode
+   * creation mask (octal digits, e.g. "000").
+   */
+  launch(port: number, key: string, env?: Record<string, string>, umask?: string): Promise<void>;
+  /** Starts any program in the 80x24 window instead (e.g. the `mosh` wrapper); `env` is extra environment. */
+  exec(argv: string[], env?: Record<string, string>): Promise<void>;
+  /** Pid of the client process (the pane's process: the client is exec'd). */
+  pid(): Promise<number>;
+  /** The visible screen (trailing blanks trimmed by tmux); with `join`, wrapped lines joined. */
+  capture(opts?: { join?: boolean }): Promise<string>;
   /** Sends literal text. */
   type(text: string): Promise<void>;
   /** Sends raw bytes. */
@@ -423,8 +503,10 @@ export interface TmuxClient {
 
 let tmuxCounter = 0;
 
-/** Starts a private tmux server for one mosh-client (and registers it for cleanup). */
-export async function startTmuxClient(): Promise<TmuxClient> {
+/** Starts a private tmux server for one mosh-client or mosh-ts-client (and registers it for cleanup). */
+export async function startTmuxClient(program: ClientProgram = "mosh-client"): Promise<TmuxClient> {
+  const binary = program === "mosh-client" ? MOSH_CLIENT : TS_CLIENT;
+  if (!existsSync(binary)) throw new Error(`${binary} is missing`);
   const socket = `mosh-ts-bench-${process.pid}-${++tmuxCounter}`;
   const dir = mkdtempSync(join(tmpdir(), "mosh-ts-bench-"));
   const env = {
@@ -472,13 +554,38 @@ export async function startTmuxClient(): Promise<TmuxClient> {
     });
   };
   onCleanup(kill);
-  const capture = (): Promise<string> => tmux(["capture-pane", "-p", "-t", "main"]);
+  const capture = (o: { join?: boolean } = {}): Promise<string> =>
+    tmux(["capture-pane", "-p", ...(o.join ? ["-J"] : []), "-t", "main"]);
   return {
-    async launch(port, key) {
+    program,
+    async launch(port, key, extraEnv = {}, umask) {
+      if (umask !== undefined && !/^[0-7]{1,4}$/.test(umask)) throw new Error(`bad umask ${umask}`);
       const keyFile = join(dir, "key");
       writeFileSync(keyFile, key, { mode: 0o600 });
-      const script = `MOSH_KEY=$(cat '${keyFile}'); rm -f '${keyFile}'; export MOSH_KEY; exec ${MOSH_CLIENT} 127.0.0.1 ${port}`;
-      await tmux(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "--", "/bin/sh", "-c", script]);
+      const script = `MOSH_KEY=$(cat '${keyFile}'); rm -f '${keyFile}'; export MOSH_KEY; ${umask === undefined ? "" : `umask ${umask}; `}exec ${binary} 127.0.0.1 ${port}`;
+      const envArgs = Object.entries(extraEnv).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+      await tmux([
+        "new-session",
+        "-d",
+        "-s",
+        "main",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        ...envArgs,
+        "--",
+        "/bin/sh",
+        "-c",
+        script,
+      ]);
+    },
+    async exec(argv, extraEnv = {}) {
+      const envArgs = Object.entries(extraEnv).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+      await tmux(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24", ...envArgs, "--", ...argv]);
+    },
+    async pid() {
+      return Number((await tmux(["display-message", "-p", "-t", "main", "#{pane_pid}"])).trim());
     },
     capture,
     async type(text) {
@@ -494,7 +601,7 @@ export async function startTmuxClient(): Promise<TmuxClient> {
         screen = await capture().catch(() => "");
         const t = now();
         if (re.test(screen.replace(/\n+$/, ""))) return t;
-        if (t > deadline) throw new Error(`mosh-client: ${String(re)} not on screen; screen:\n${screen}`);
+        if (t > deadline) throw new Error(`${program}: ${String(re)} not on screen; screen:\n${screen}`);
         await sleep(pollMs);
       }
     },

@@ -131,9 +131,10 @@ function alive(pid: number): boolean {
 /** Starts Debian's mosh-server or mosh-ts-server running `command`; returns its port, key and daemon pid. */
 async function startServer(server: ServerName, command: string[], env: Record<string, string>) {
   const args = ["new", "-i", "127.0.0.1", "-p", "0", "-l", "LANG=C.UTF-8", "--", ...command];
+  // Both run as programs, as ssh runs them (mosh-ts-server's sh preamble starts it).
   const child = spawn(
-    server === "mosh" ? "/usr/bin/mosh-server" : process.execPath,
-    server === "mosh" ? args : [OUR_SERVER, ...args],
+    server === "mosh" ? "/usr/bin/mosh-server" : OUR_SERVER,
+    args,
     {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -328,7 +329,7 @@ async function measure(
   cleanups.push(() => em.stop());
   const argv =
     client === "mosh-ts-client"
-      ? [process.execPath, OUR_CLIENT, "127.0.0.1", String(em.port)]
+      ? [OUR_CLIENT, "127.0.0.1", String(em.port)]
       : ["/usr/bin/mosh-client", "127.0.0.1", String(em.port)];
   const tap = await startTapped(argv, { MOSH_KEY: host.key, MOSH_PREDICTION_DISPLAY: predict });
   try {

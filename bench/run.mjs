@@ -1,5 +1,5 @@
 // Runs one benchmark (bench/<name>.ts): bundles it with esbuild into .tmp/bench/ and imports the bundle.
-// Usage: node bench/run.mjs server|session [args...]
+// Usage: node bench/run.mjs server|session|robust|... [args...]
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -1,7 +1,8 @@
 // mosh-ts-client: a drop-in for mosh-client (`mosh-ts-client [-# 'ARGS'] IP PORT`, key in MOSH_KEY).
-import { isIP } from "node:net";
+import { spawnSync } from "node:child_process";
 import { basename } from "node:path";
 import { clientUsage, parseClientArgs } from "../sdk/session/client-cli.js";
+import { removeFromEnvironment } from "../sdk/session/scrub-environment.js";
 import { readTerminfo } from "../sdk/terminal/terminfo.js";
 
 const argv0 = basename(process.argv[1] ?? "mosh-ts-client").replace(/\.[cm]?js$/, "");
@@ -27,11 +28,10 @@ function printColours(): number {
   return 0;
 }
 
-/** mosh-client needs a UTF-8 locale; the environment decides it (LC_ALL, then LC_CTYPE, then LANG). */
-function localeCharset(): string {
+/** Whether the environment names a UTF-8 locale (LC_ALL, then LC_CTYPE, then LANG): the quick check. */
+function utf8ByName(): boolean {
   const e = process.env;
-  const ctype = e.LC_ALL || e.LC_CTYPE || e.LANG || "C";
-  return /utf-?8/i.test(ctype) ? "UTF-8" : ctype === "C" || ctype === "POSIX" ? "ANSI_X3.4-1968" : ctype;
+  return /utf-?8/i.test(e.LC_ALL || e.LC_CTYPE || e.LANG || "C");
 }
 
 async function main(): Promise<void> {
@@ -43,21 +43,18 @@ async function main(): Promise<void> {
   }
   if (command.kind === "colors") process.exit(printColours());
   const { ip, port: portText } = command;
-  if (portText === "" || Number(portText) > 65535) fail(`${argv0}: Bad UDP port (${portText})\n\n`);
-  if (!isIP(ip)) fail(`${argv0}: Bad IP address (${ip})\n\n`);
+  // mosh-client only checks for digits, then sends to port 0 or to the port modulo 65536 until it gives up.
+  if (!/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)
+    fail(`${argv0}: Bad UDP port (${portText})\n\n`);
+  // From here on mosh-client's order: the key's presence, the prediction mode, the locale, the terminal;
+  // the key's form and the IP address are checked when the session starts.
   const key = process.env.MOSH_KEY;
   if (key === undefined) {
     process.stderr.write("MOSH_KEY environment variable not found.\n");
     process.exit(1);
   }
-  delete process.env.MOSH_KEY;
-  const charset = localeCharset();
-  if (charset !== "UTF-8") {
-    process.stderr.write(
-      `${argv0} needs a UTF-8 native locale to run.\n\nUnfortunately, the client's environment (${process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || "C"}) specifies\nthe character set "${charset}".\n\n`,
-    );
-    process.exit(1);
-  }
+  // Gone from process.env, and from what `ps e` and /proc/PID/environ show (mosh-client leaves it there).
+  removeFromEnvironment("MOSH_KEY");
   // The session modules load only now: `-c` (which the mosh wrapper runs first), --help and bad
   // command lines answer without them.
   const { predictionFromEnv, runTerminalClient } = await import("../sdk/session/terminal-client.js");
@@ -65,6 +62,16 @@ async function main(): Promise<void> {
   if ("error" in prediction) {
     process.stderr.write(`${prediction.error}\n`);
     process.exit(1);
+  }
+  if (!utf8ByName()) {
+    // mosh-client's text (asking the C library, as it does), then its `locale` listing.
+    const { clientLocaleRefusal } = await import("../sdk/session/server-cli.js");
+    const refusal = clientLocaleRefusal(process.env, argv0);
+    if (refusal !== null) {
+      process.stderr.write(refusal);
+      spawnSync("locale", [], { stdio: ["ignore", "inherit", "inherit"] });
+      process.exit(1);
+    }
   }
   // As mosh-client: the keyboard must be a terminal (tcgetattr on stdin); the output may go anywhere.
   if (!process.stdin.isTTY) {

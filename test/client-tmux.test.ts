@@ -107,9 +107,19 @@ describe("mosh-ts-client in tmux", () => {
     try {
       await tmux.waitForText(/^\$ ?$/m, 15000);
       await tmux.resize(100, 30);
-      await tmux.sendKeys("stty size", { literal: true });
-      await tmux.sendKeys("Enter");
-      await tmux.waitForText(/^30 100$/m, 15000);
+      // The window change (SIGWINCH) and the keys typed after it reach the client by different
+      // paths, so the first `stty size` may run before the server has the new size: ask again
+      // until it does (the resize must arrive, whatever the order).
+      let seen = false;
+      for (let i = 0; i < 10 && !seen; i++) {
+        await tmux.sendKeys("stty size", { literal: true });
+        await tmux.sendKeys("Enter");
+        seen = await tmux.waitForText(/^30 100$/m, 1500).then(
+          () => true,
+          () => false,
+        );
+      }
+      expect(seen).toBe(true);
       const clientPid = Number(
         execFileSync("pgrep", ["-f", "-P", String(await tmux.panePid()), "mosh-ts-client"], {
           encoding: "utf8",

@@ -172,6 +172,16 @@ describe("mosh-ts-client run as a program", () => {
 });
 
 describe("the programs' code caches", () => {
+  it("run bundles with no import() of a module outside them (launch.cjs compiles them without a module loader)", () => {
+    for (const name of ["mosh-ts-client", "mosh-ts-server"]) {
+      const text = readFileSync(join(BIN_DIR, `${name}.cjs`), "utf8");
+      expect({ name, imports: text.match(/\bimport\(\s*["'][^"']*["']\s*\)/g) ?? [] }).toEqual({
+        name,
+        imports: [],
+      });
+    }
+  });
+
   it("were built for this Node and load under the flags each program runs with", () => {
     expect(codeCacheStatus(BIN_DIR, "mosh-ts-server", SERVER_NODE_FLAGS)).toBe("accepted");
     expect(codeCacheStatus(BIN_DIR, "mosh-ts-client", [])).toBe("accepted");

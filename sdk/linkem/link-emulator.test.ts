@@ -267,6 +267,42 @@ describe("LinkEmulator", () => {
     await client.until("reply");
   });
 
+  it("rebindUpstream(host) moves the client to another loopback address; the family must match", async () => {
+    const { server, client, em } = await setup();
+    client.send("before", em.port);
+    await server.until("before");
+    await em.rebindUpstream("127.0.0.2");
+    expect(em.upstreamAddress).toBe("127.0.0.2");
+    client.send("after", em.port);
+    const got = await server.until("after");
+    expect(got[1]).toMatchObject({ address: "127.0.0.2", port: em.upstreamPort });
+    server.send("reply", em.upstreamPort, "127.0.0.2");
+    await client.until("reply");
+    await expect(em.rebindUpstream("::1")).rejects.toThrow(/address family/);
+  });
+
+  it("tap sees every datagram both ways before the link's fate; inject sends past the profile", async () => {
+    const seen: string[] = [];
+    const { server, client, em } = await setup({
+      toServer: { loss: 1 },
+      toClient: { loss: 1 },
+      tap: (dir, msg) => seen.push(`${dir}:${msg.toString()}`),
+    });
+    em.injectToClient(Buffer.from("no-client-yet"));
+    client.send("lost-up", em.port);
+    await waitFor(() => seen.length === 1);
+    server.send("lost-down", em.upstreamPort);
+    await waitFor(() => seen.length === 2);
+    expect(seen).toEqual(["toServer:lost-up", "toClient:lost-down"]);
+    em.injectToServer(Buffer.from("injected-up"));
+    const up = await server.until("injected-up");
+    expect(up).toEqual([{ text: "injected-up", address: "127.0.0.1", port: em.upstreamPort }]);
+    em.injectToClient(Buffer.from("injected-down"));
+    const down = await client.until("injected-down");
+    expect(down).toEqual([{ text: "injected-down", address: "127.0.0.1", port: em.port }]);
+    expect(em.stats().toServer).toMatchObject({ datagrams: 1, dropped: 1, delivered: 0 });
+  });
+
   it("ignores datagrams to the upstream socket from anyone but the target", async () => {
     const { server, client, em } = await setup();
     client.send("hello", em.port);

@@ -23,6 +23,12 @@ export interface LinkEmulatorOptions {
   toClient?: LinkDirectionProfile;
   /** Seed of the PRNGs (default 1); each direction has its own generator derived from it. */
   seed?: number;
+  /**
+   * Called with every datagram the emulator receives, before the link decides its fate (`toServer`: from the
+   * client; `toClient`: from the target). Lets a test record real datagrams or time a roam. Must not keep `msg`
+   * beyond the call without copying it.
+   */
+  tap?: (dir: "toServer" | "toClient", msg: Buffer) => void;
 }
 
 /** Which direction(s) a profile change applies to. */
@@ -89,7 +95,8 @@ export class LinkEmulator {
   private readonly dirs: { toServer: LinkDirection; toClient: LinkDirection };
   private readonly listenSock: dgram.Socket;
   private upstreamSock: dgram.Socket;
-  private readonly upstreamHost: string;
+  private upstreamHost: string;
+  private readonly tap: LinkEmulatorOptions["tap"];
   private client: Endpoint | null = null;
   private clientMoves = 0;
   private readonly pending = new Set<NodeJS.Timeout>();
@@ -114,6 +121,7 @@ export class LinkEmulator {
     this.host = host;
     this.target = { address: opts.target.address, port: opts.target.port };
     this.upstreamHost = upstreamHost;
+    this.tap = opts.tap;
     this.dirs = {
       toServer: new LinkDirection(seed, opts.toServer),
       toClient: new LinkDirection((seed ^ 0x9e3779b9) >>> 0, opts.toClient),
@@ -151,6 +159,11 @@ export class LinkEmulator {
     return this.upstreamSock.address().port;
   }
 
+  /** Source address the server sees for the client's datagrams (changes with `rebindUpstream(host)`). */
+  get upstreamAddress(): string {
+    return this.upstreamHost;
+  }
+
   /** The client endpoint replies currently go to (the newest source seen), or null before the first datagram. */
   get clientEndpoint(): Endpoint | null {
     return this.client;
@@ -183,22 +196,45 @@ export class LinkEmulator {
   }
 
   /**
-   * Moves the upstream socket to a new ephemeral port: the server then sees the client roam. Datagrams still
-   * in flight toward the server leave from the new socket; replies to the old port are lost, as on a real move.
+   * Moves the upstream socket to a new ephemeral port, on `host` if given (another loopback address such as
+   * 127.0.0.2, of the same family): the server then sees the client roam. Datagrams still in flight toward the
+   * server leave from the new socket; replies to the old port are lost, as on a real move.
    */
-  async rebindUpstream(): Promise<void> {
+  async rebindUpstream(host: string = this.upstreamHost): Promise<void> {
     if (this.stopped) return;
-    const fresh = await bindSocket(socketTypeOf(this.upstreamHost), this.upstreamHost, 0);
+    if (socketTypeOf(host) !== socketTypeOf(this.upstreamHost)) {
+      throw new Error(`rebindUpstream: ${host} is not of the upstream socket's address family`);
+    }
+    const fresh = await bindSocket(socketTypeOf(host), host, 0);
     if (this.stopped) {
       await closeSocket(fresh);
       return;
     }
+    this.upstreamHost = host;
     fresh.on("error", this.onError);
     fresh.on("message", this.onUpstreamMessage);
     const old = this.upstreamSock;
     this.upstreamSock = fresh;
     old.removeListener("message", this.onUpstreamMessage);
     await closeSocket(old);
+  }
+
+  /**
+   * Sends `msg` to the server now, from the upstream socket (so it comes from the client's address as the server
+   * sees it), past the link's profile and counters: for injecting hostile datagrams.
+   */
+  injectToServer(msg: Uint8Array): void {
+    if (this.stopped) return;
+    this.sendRaw(this.upstreamSock, msg, this.target);
+  }
+
+  /**
+   * Sends `msg` to the client's newest endpoint now, from the listen socket (so it comes from the server's
+   * address as the client sees it), past the link's profile and counters. Does nothing before the client spoke.
+   */
+  injectToClient(msg: Uint8Array): void {
+    if (this.stopped || this.client === null) return;
+    this.sendRaw(this.listenSock, msg, this.client);
   }
 
   /** Stops relaying: cancels datagrams in flight and closes both sockets. Idempotent. */
@@ -212,6 +248,7 @@ export class LinkEmulator {
 
   private fromClient(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.stopped) return;
+    this.tap?.("toServer", msg);
     const c = this.client;
     if (c === null || c.port !== rinfo.port || c.address !== rinfo.address) {
       this.client = { address: rinfo.address, port: rinfo.port };
@@ -228,6 +265,7 @@ export class LinkEmulator {
   private fromServer(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.stopped) return;
     if (rinfo.port !== this.target.port || rinfo.address !== this.target.address) return;
+    this.tap?.("toClient", msg);
     const dir = this.dirs.toClient;
     const fate = dir.decide(msg.length);
     if (fate.copies === 0) return;
@@ -256,9 +294,12 @@ export class LinkEmulator {
 
   private deliver(dir: LinkDirection, msg: Buffer, to: Endpoint | null): void {
     if (dir.dropAtDelivery()) return;
-    const sock = to === null ? this.upstreamSock : this.listenSock;
-    const ep = to === null ? this.target : to;
     dir.countDelivered();
+    if (to === null) this.sendRaw(this.upstreamSock, msg, this.target);
+    else this.sendRaw(this.listenSock, msg, to);
+  }
+
+  private sendRaw(sock: dgram.Socket, msg: Uint8Array, ep: Endpoint): void {
     try {
       sock.send(msg, ep.port, ep.address, this.onSent);
     } catch (err) {

@@ -10,7 +10,7 @@ export interface KeyPathWarmUpOptions {
   /** Window size of the frames typed on (the session's, so the same shapes reach the JIT). */
   cols: number;
   rows: number;
-  /** Keystrokes in all (default 400: what it takes V8 to optimise the hot functions). */
+  /** Keystrokes in all (default 200: enough for V8 to compile the hot functions beyond its interpreter). */
   keys?: number;
   /** Keystrokes per slice; the event loop runs between slices (default 8, under 1 ms each once warm). */
   perSlice?: number;
@@ -37,7 +37,7 @@ const TEXT = "echo the quick brown fox jumps over the lazy dog; ls -l ";
  * of any session. Costs about as much CPU as the first few hundred real keystrokes would.
  */
 export function warmUpKeyPath(options: KeyPathWarmUpOptions): KeyPathWarmUp {
-  const keys = options.keys ?? 400;
+  const keys = options.keys ?? 200;
   const perSlice = options.perSlice ?? 8;
   const defer = options.defer ?? ((fn) => setImmediate(fn));
   const { cols, rows } = options;

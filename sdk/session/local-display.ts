@@ -2,6 +2,7 @@
 import { type DisplayOptions, displayDiff } from "../terminal/display-diff.js";
 import { type Frame, RowBuilder } from "../terminal/frame.js";
 import { readTerminfo } from "../terminal/terminfo.js";
+import type { EchoPreview } from "./mosh-session.js";
 
 const TITLE_TERMS = /^(xterm|rxvt|kterm|Eterm|alacritty|screen|tmux)/;
 
@@ -95,14 +96,7 @@ export class LocalDisplay {
    * right (a keystroke's predicted echo, ahead of the frame that will show the same). Returns
    * false, drawing nothing, unless the cursor is at (`row`, `col`).
    */
-  printAhead(cell: {
-    row: number;
-    col: number;
-    text: string;
-    attrs: number;
-    fg: number;
-    bg: number;
-  }): boolean {
+  printAhead(cell: EchoPreview): boolean {
     const shown = this.shown;
     if (!shown || shown.cursorRow !== cell.row || shown.cursorCol !== cell.col || cell.col + 1 >= shown.cols)
       return false;

@@ -346,6 +346,21 @@ export function checkLocale(
   return { ok: false, env: out, stderr };
 }
 
+/**
+ * mosh-client's refusal of a locale that is not UTF-8 (§11.1), or null if `env`'s locale is UTF-8: the
+ * unavailable-locale hint if the C library lacks it, then `ARGV0 needs a UTF-8 native locale to run.` with the
+ * variable and character set. mosh-client then runs `locale` and exits 1.
+ */
+export function clientLocaleRefusal(env: Record<string, string | undefined>, argv0: string): string | null {
+  const v = localeView(env);
+  if (v.charset.toUpperCase() === "UTF-8") return null;
+  return (
+    (v.available ? "" : unavailableMessage(v)) +
+    `${argv0} needs a UTF-8 native locale to run.\n\n` +
+    `Unfortunately, the client's environment (${v.ctype}) specifies\nthe character set "${v.charset}".\n\n`
+  );
+}
+
 /** The banner the first process prints on stderr after detaching (mosh-server's, with our name). */
 export function detachBanner(argv0: string, pid: number): string {
   return `\n${versionBlock(argv0)}\n[${argv0} detached, pid = ${pid}]\n`;

@@ -50,7 +50,7 @@ export async function serveSession(
   let bindAddress = config.bindAddress ?? undefined;
   if (bindAddress !== undefined && !isIP(bindAddress)) {
     report.stderr(
-      `Error binding to IP ${bindAddress}: Bad IP address (${bindAddress}): Name or service not known\n`,
+      `Error binding to IP ${bindAddress}: Bad IP address (${bindAddress}): Name or service not known: Success\n`,
     );
     bindAddress = undefined;
   }

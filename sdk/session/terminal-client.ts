@@ -1,5 +1,6 @@
 // The mosh-client frontend: raw keyboard in, frames drawn on the user's terminal, escape keys, signals, exit messages.
 import { writeSync } from "node:fs";
+import { isIP } from "node:net";
 import type { ReadStream, WriteStream } from "node:tty";
 import { CryptoError } from "../crypto/crypto-error.js";
 import { SessionKey } from "../crypto/session-key.js";
@@ -110,6 +111,12 @@ export async function runTerminalClient(o: TerminalClientOptions): Promise<numbe
       return 1;
     }
     throw err;
+  }
+  // mosh-client resolves the address numerically once the key is read, and fails with getaddrinfo's text.
+  if (isIP(o.ip) === 0) {
+    stderr.write(`Network exception: Bad IP address (${o.ip}): Name or service not known: Success\r\n`);
+    stdout.write("[mosh is exiting.]\n");
+    return 1;
   }
   // The window size comes from the terminal the output goes to; when that is a file or pipe (as
   // mosh-client, which asks the keyboard's terminal), from stderr's terminal if it has one.
