@@ -132,15 +132,11 @@ function alive(pid: number): boolean {
 async function startServer(server: ServerName, command: string[], env: Record<string, string>) {
   const args = ["new", "-i", "127.0.0.1", "-p", "0", "-l", "LANG=C.UTF-8", "--", ...command];
   // Both run as programs, as ssh runs them (mosh-ts-server's sh preamble starts it).
-  const child = spawn(
-    server === "mosh" ? "/usr/bin/mosh-server" : OUR_SERVER,
-    args,
-    {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    },
-  );
+  const child = spawn(server === "mosh" ? "/usr/bin/mosh-server" : OUR_SERVER, args, {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let out = "";
   let err = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => {
