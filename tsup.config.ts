@@ -19,7 +19,7 @@ export default defineConfig([
       "bin/mosh-ts": "bin/mosh-ts.ts",
       "bin/mosh-mux": "bin/mosh-mux.ts",
       // mosh-mux's background process (started by mosh-mux, not a command of its own).
-      "bin/mosh-mux-server": "tui/server/main.ts",
+      "bin/mosh-mux-server": "bin/mosh-mux-server.ts",
     },
     format: ["esm"],
     target: "node20",
@@ -28,14 +28,14 @@ export default defineConfig([
   },
   {
     // The drop-in programs, each one file with its dependencies (fewer files to find and compile
-    // at start-up; the session modules stay lazy inside it), run by bin/launch.cts from a V8 code
+    // at start-up; the session modules stay lazy inside it), run by build/launch.cts from a V8 code
     // cache. node-pty is native: external. The program files themselves (dist/bin/NAME.js) are sh
-    // preambles written by scripts/program-stubs.mjs; the caches come from one real session
-    // between the two (scripts/build-code-cache.mjs).
+    // preambles written by build/program-stubs.mjs; the caches come from one real session
+    // between the two (build/build-code-cache.mjs).
     entry: {
       "bin/mosh-ts-client": "bin/mosh-ts-client.ts",
       "bin/mosh-ts-server": "bin/mosh-ts-server.ts",
-      "bin/launch": "bin/launch.cts",
+      "bin/launch": "build/launch.cts",
     },
     format: ["cjs"],
     outExtension: () => ({ js: ".cjs" }),
@@ -44,7 +44,7 @@ export default defineConfig([
     minify: true,
     noExternal: ["@xterm/headless", "eventemitter3"],
     external: ["node-pty"],
-    onSuccess: "node scripts/program-stubs.mjs && node scripts/build-code-cache.mjs",
+    onSuccess: "node build/program-stubs.mjs && node build/build-code-cache.mjs",
   },
   {
     // Built for its test only (the package leaves dist/examples out): one file, no chunks in dist/.

@@ -4,10 +4,10 @@
 // and the pty add on top is in keystroke-latency.ts.
 import { PassThrough, Writable } from "node:stream";
 import type { ReadStream, WriteStream } from "node:tty";
+import { LocalDisplay } from "../frontend/client/local-display.js";
+import { runTerminalClient } from "../frontend/client/terminal-client.js";
+import { MoshSession } from "../sdk/client/mosh-session.js";
 import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
-import { LocalDisplay } from "../sdk/session/local-display.js";
-import { MoshSession } from "../sdk/session/mosh-session.js";
-import { runTerminalClient } from "../sdk/session/terminal-client.js";
 import { banner, fmt, median, runBenchmark, type ServerHandle, sleep, startServer } from "./harness.js";
 
 function arg(name: string, fallback: number): number {

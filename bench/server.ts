@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MoshSession } from "../sdk/client/mosh-session.js";
 import { LinkEmulator, type LinkEmulatorStats } from "../sdk/linkem/link-emulator.js";
-import { MoshSession } from "../sdk/session/mosh-session.js";
 import {
   banner,
   cpuSeconds,

@@ -2,7 +2,7 @@
 // Run: npm run bench [-- --reps N] [--filter TEXT] [--start-only]   (MOSH_TS_SERVER_B=path: see CONFIGS)
 //   --filter: only the rows whose name contains TEXT (e.g. `--filter mosh-ts-server`);
 //   --start-only: measure MOSH CONNECT, first state and start to prompt only (no seq, no Ctrl-C).
-import { MoshSession } from "../sdk/session/mosh-session.js";
+import { MoshSession } from "../sdk/client/mosh-session.js";
 import {
   banner,
   fmt,

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BootstrapError } from "./bootstrap/errors.js";
 import { parseTarget } from "./bootstrap/ssh-config.js";
+import { MoshSession } from "./client/mosh-session.js";
 import { CryptoError } from "./crypto/crypto-error.js";
 import { SessionKey } from "./crypto/session-key.js";
 import { MoshError, type MoshErrorCode } from "./errors.js";
-import { MoshSession } from "./session/mosh-session.js";
-import { MoshServer } from "./session/server-session.js";
+import { MoshServer } from "./server/mosh-server.js";
 import { TransportError } from "./transport/transport-error.js";
 import { WireError } from "./wire/wire-error.js";
 

@@ -9,6 +9,15 @@ export type { PromptFn } from "./bootstrap/prompt.js";
 export { ttyPrompt } from "./bootstrap/prompt.js";
 export type { BootstrapOptions, BootstrapResult } from "./bootstrap/start-server.js";
 export { bootstrap } from "./bootstrap/start-server.js";
+export type {
+  EchoPreview,
+  ExitInfo,
+  MoshSessionEvents,
+  MoshSessionOptions,
+  PredictInfo,
+  ScreenOptions,
+} from "./client/mosh-session.js";
+export { MoshSession } from "./client/mosh-session.js";
 export { CryptoError } from "./crypto/crypto-error.js";
 export { SessionKey } from "./crypto/session-key.js";
 export type {
@@ -35,21 +44,12 @@ export type {
 } from "./predict/prediction-engine.js";
 export { DISPLAY_PREFERENCES, PredictionEngine } from "./predict/prediction-engine.js";
 export type {
-  EchoPreview,
-  ExitInfo,
-  MoshSessionEvents,
-  MoshSessionOptions,
-  PredictInfo,
-  ScreenOptions,
-} from "./session/mosh-session.js";
-export { MoshSession } from "./session/mosh-session.js";
-export type {
   MoshServerEvents,
   MoshServerOptions,
   ServerExitInfo,
   ServerExitReason,
-} from "./session/server-session.js";
-export { MoshServer } from "./session/server-session.js";
+} from "./server/mosh-server.js";
+export { MoshServer } from "./server/mosh-server.js";
 export type {
   Color,
   DecodedColor,

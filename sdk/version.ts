@@ -1,7 +1,8 @@
-// The package version and the version block the drop-in programs print.
+// The package version (from package.json, its one place) and the version block the drop-in programs print.
+import pkg from "../package.json" with { type: "json" };
 
-/** mosh-ts's version. */
-export const VERSION = "0.1.0";
+/** mosh-ts's version, as package.json gives it (the build inlines it). */
+export const VERSION: string = pkg.version;
 
 /** The mosh release whose wire protocol and behaviour mosh-ts follows. */
 export const MOSH_COMPAT_VERSION = "1.4.0";

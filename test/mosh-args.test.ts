@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseCliArgs } from "../sdk/bootstrap/cli.js";
+import { parseCliArgs } from "../frontend/mosh-ts/cli.js";
 import { spawnTracked } from "./helpers/procs.js";
 
 const BIN = join(import.meta.dirname, "..", "dist", "bin", "mosh-ts.js");

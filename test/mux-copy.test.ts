@@ -81,9 +81,10 @@ async function fortyLines(tmux: TmuxSession): Promise<void> {
 }
 
 describe("mosh-mux copy mode in tmux", () => {
-  it("scrolls back with the mouse wheel (button 64 is not a click) and out again at the bottom", async () => {
+  it("scrolls back with the mouse wheel (button 64 is not a click) and out again at the bottom (-l: the shell)", async () => {
     const rt = muxRuntime();
-    const tmux = await startMux(rt, ["-l", "sh"]);
+    // -l without a command: a pane running $SHELL (it crashed the command line once).
+    const tmux = await startMux(rt, ["-l"]);
     try {
       await fortyLines(tmux);
       await tmux.sendBytes("\x1b[<64;10;10M");
@@ -134,7 +135,8 @@ describe("mosh-mux copy mode in tmux", () => {
 
   it("enters copy mode with nothing scrolled off yet (q is its key, not the shell's); passes the session's OSC 52 on", async () => {
     const rt = muxRuntime();
-    const tmux = await startMux(rt, ["-l", "sh"]);
+    // (-l followed by another option: the shell, and the option taken as such.)
+    const tmux = await startMux(rt, ["-l", "--prefix", "C-b"]);
     try {
       await tmux.waitForText(/^\$ ?$/m, 15000);
       await tmux.sendKeys(["C-b", "["]);

@@ -1,8 +1,8 @@
 // Local echo and the notification bar against Debian's real mosh-server through the link emulator (250 ms RTT), in tmux and in the SDK.
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { MoshSession } from "../sdk/client/mosh-session.js";
 import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
-import { MoshSession } from "../sdk/session/mosh-session.js";
 import { startRealMoshServer } from "./helpers/mosh-server.js";
 import { reportingExit, startTmux, type TmuxSession } from "./helpers/tmux.js";
 

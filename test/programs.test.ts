@@ -4,8 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, wri
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MoshSession } from "../sdk/session/mosh-session.js";
-import { SERVER_NODE_FLAGS } from "../sdk/session/server-node-flags.js";
+import { SERVER_NODE_FLAGS } from "../frontend/server/server-node-flags.js";
+import { MoshSession } from "../sdk/client/mosh-session.js";
 import { codeCacheStatus } from "./helpers/code-cache.js";
 import { parseMoshConnect } from "./helpers/mosh-server.js";
 import { isAlive, spawnTracked, track } from "./helpers/procs.js";

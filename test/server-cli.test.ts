@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { MoshSession } from "../sdk/session/mosh-session.js";
+import { MoshSession } from "../sdk/client/mosh-session.js";
 import { descendants, isAlive } from "./helpers/procs.js";
 import { reportingExit, startTmux, type TmuxSession } from "./helpers/tmux.js";
 import { startTsServer, TS_SERVER } from "./helpers/ts-server.js";

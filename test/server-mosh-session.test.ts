@@ -1,8 +1,8 @@
 // MoshServer (real /bin/sh in a pty) with MoshSession in one process, over real UDP and through the link emulator.
 import { afterEach, describe, expect, it } from "vitest";
+import { MoshSession } from "../sdk/client/mosh-session.js";
 import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
-import { MoshSession } from "../sdk/session/mosh-session.js";
-import { MoshServer, type MoshServerOptions } from "../sdk/session/server-session.js";
+import { MoshServer, type MoshServerOptions } from "../sdk/server/mosh-server.js";
 import { isAlive } from "./helpers/procs.js";
 import { visibleDifferences } from "./helpers/screens.js";
 

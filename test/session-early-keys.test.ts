@@ -1,7 +1,7 @@
 // Keys written to a MoshSession while it is still connecting reach the command, in order (in-process MoshServer, real pty and UDP).
 import { afterEach, expect, it } from "vitest";
-import { MoshSession } from "../sdk/session/mosh-session.js";
-import { MoshServer } from "../sdk/session/server-session.js";
+import { MoshSession } from "../sdk/client/mosh-session.js";
+import { MoshServer } from "../sdk/server/mosh-server.js";
 
 const open: Array<{ close(): Promise<unknown> }> = [];
 afterEach(async () => {

@@ -1,21 +1,9 @@
-// The TUI's picture of the outer terminal: a grid of cells (character, attributes, colours) that the painters fill, and the escape sequences that bring the terminal from what it shows to the grid.
+// The outer terminal's cells as mosh-mux draws them itself: the wanted grid (character, attributes, colours), what the terminal shows, and the escape sequences that bring it from one to the other in the colours it has.
 import type { Color } from "../sdk/terminal/frame.js";
 import { wcwidth } from "../sdk/terminal/wcwidth.js";
 import { type CellStyle, sgr } from "./cell-style.js";
+import { type CellSink, putText } from "./cell-surface.js";
 import type { TerminalCaps } from "./terminal-caps.js";
-
-/**
- * What the painters draw on (the grid, or a test's). A wide character takes two cells: its
- * own, then one holding "" (its right half).
- */
-export interface Canvas {
-  readonly cols: number;
-  readonly rows: number;
-  /** Sets one cell; `ch` "" is the right half of the wide character in the cell before it. */
-  put(y: number, x: number, ch: string, attrs: number, fg: Color, bg: Color): void;
-  /** Writes `text` at (x, y) in `style`, clipped to `w` cells, padded with spaces unless `pad` is false; returns the cells used. */
-  text(y: number, x: number, w: number, style: CellStyle, text: string, pad?: boolean): number;
-}
 
 /** A cell's contents, for tests and the renderer. */
 export interface Cell {
@@ -44,7 +32,7 @@ class Cells {
 }
 
 /** A cell grid with a renderer: {@link CellGrid.render} gives the output for the cells that changed. */
-export class CellGrid implements Canvas {
+export class CellGrid implements CellSink {
   #cols: number;
   #rows: number;
   #want: Cells;
@@ -99,25 +87,9 @@ export class CellGrid implements Canvas {
     this.#dirty[y] = 1;
   }
 
+  /** Writes `text` as {@link CellSurface.text} does. */
   text(y: number, x: number, w: number, style: CellStyle, text: string, pad = true): number {
-    const { attrs, fg, bg } = style;
-    let col = 0;
-    for (const ch of text) {
-      const width = wcwidth(ch.codePointAt(0) ?? 0);
-      if (width === 0 && col > 0) continue;
-      if (width === 2) {
-        if (col + 2 > w) break;
-        this.put(y, x + col, ch, attrs, fg, bg);
-        this.put(y, x + col + 1, "", attrs, fg, bg);
-        col += 2;
-        continue;
-      }
-      if (col >= w) break;
-      this.put(y, x + col, width < 0 ? "?" : ch, attrs, fg, bg);
-      col++;
-    }
-    if (pad) while (col < w) this.put(y, x + col++, " ", attrs, fg, bg);
-    return col;
+    return putText(this, y, x, w, style, text, pad);
   }
 
   /** The wanted contents of cell (x, y). */

@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { ModeKeys } from "./copy-keys.js";
 import { badKeyName, keyName } from "./key-input.js";
+import type { ModeKeys } from "./scroll-view.js";
 
 /** Commands a key after the prefix can run, with a description for the `?` help. */
 export const COMMANDS: Readonly<Record<string, string>> = {

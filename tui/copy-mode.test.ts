@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RowBuilder } from "../sdk/terminal/frame.js";
-import { textFrame, textRow } from "../test/helpers/mux-app.js";
 import { CopyMode } from "./copy-mode.js";
+import { textFrame, textRow } from "./mux-app.fixture.js";
 import { Scrollback } from "./scrollback.js";
 
 function setup(history: string[], screen: string[], cols = 20, rows = 4, limit = 100) {

@@ -2,17 +2,17 @@
 import type { MuxConnection } from "../sdk/mux/connection.js";
 import { MuxError } from "../sdk/mux/errors.js";
 import type { ClientMessage, LayoutCommand, ServerMessage } from "../sdk/mux/protocol.js";
+import type { CellSurface } from "./cell-surface.js";
 import { type CommandHost, runCommand } from "./commands.js";
 import type { MuxConfig } from "./config.js";
-import { type CopyHost, copyKey, enterCopyMode, viewHeight, wheel } from "./copy-keys.js";
 import { type KeyToken, KeyTokenizer, PrefixKeys } from "./key-input.js";
-import type { Rect } from "./layout.js";
-import type { Mode } from "./mode.js";
+import { dialogKey, type Mode } from "./mode.js";
 import { mouseReport } from "./mouse-report.js";
-import { ACTIVE_BORDER, BORDER, newPaneView, type PaneView, paintPane } from "./pane-painter.js";
-import { QuestionQueue } from "./question-queue.js";
-import { paintHelp, paintStatus } from "./status-line.js";
-import { type OuterTerminal, Surface } from "./surface.js";
+import { newPaneView, type PaneView } from "./pane-painter.js";
+import { QuestionQueue, questionMode } from "./question-queue.js";
+import { focusedPane, paintScreen } from "./screen-painter.js";
+import { type CopyHost, copyKey, enterCopyMode, wheel } from "./scroll-view.js";
+import { BlessedSurface } from "./surface.js";
 import { type PaneMirror, ViewState } from "./view-state.js";
 
 /** Panes to open once attached (a new server's first panes, or targets given to a running one). */
@@ -30,21 +30,24 @@ export interface MuxAppOptions {
   notice?: string;
   /** Smallest interval between two draws in ms (default 16: frames are coalesced to ~60 per second). */
   frameIntervalMs?: number;
-  /** The outer terminal (default: a {@link Surface} on this process's terminal; tests pass a fake). */
-  terminal?: (onInput: (data: string) => void, onResize: () => void) => OuterTerminal;
+  /** The outer terminal (default: a {@link BlessedSurface} on this process's terminal; tests pass a fake). */
+  surface?: (onInput: (data: string) => void, onResize: () => void) => OuterSurface;
 }
+
+/** The outer terminal as the app holds it: a cell surface it gives back at the end. */
+export interface OuterSurface extends CellSurface {
+  /** Gives the terminal back. */
+  restore(): void;
+}
+
+/** Lines one notch of the mouse wheel scrolls copy mode (tmux's 5). */
+const WHEEL_LINES = 5;
 
 /**
  * How the TUI ended: detached (C-b d, SIGTERM), the sessions ended (quit, last pane closed), the
  * server was killed by someone else, the server went away without a word, or the terminal hung up.
  */
 export type MuxAppEnd = "detached" | "exited" | "server-exited" | "lost-server" | "hangup";
-
-/** What fills this terminal beyond the shared layout (when another client's size sets it). */
-const OUTSIDE = "·";
-
-/** Lines one notch of the mouse wheel scrolls copy mode (tmux's 5). */
-const WHEEL_LINES = 5;
 
 /** The mosh-mux TUI: {@link MuxApp.run} attaches and resolves when it detaches or the server ends. */
 export class MuxApp {
@@ -55,7 +58,7 @@ export class MuxApp {
   readonly #keys: PrefixKeys;
   readonly #tokenizer = new KeyTokenizer();
   readonly #questions = new QuestionQueue();
-  #surface: OuterTerminal | null = null;
+  #surface: OuterSurface | null = null;
   /** What copy mode copied last (C-b ] pastes it). */
   #pasteBuffer = "";
   #mode: Mode = { kind: "normal" };
@@ -92,9 +95,9 @@ export class MuxApp {
     });
     const onInput = (d: string): void => this.#onInput(d);
     const onResize = (): void => this.#onResize();
-    const surface = this.#opts.terminal
-      ? this.#opts.terminal(onInput, onResize)
-      : new Surface(onInput, onResize);
+    const surface = this.#opts.surface
+      ? this.#opts.surface(onInput, onResize)
+      : new BlessedSurface(onInput, onResize);
     this.#surface = surface;
     this.#conn.on("message", (m) => this.#onServer(m));
     this.#conn.on("close", () => this.#end(this.#view.exitReason ? this.#exitEnd() : "lost-server"));
@@ -253,34 +256,19 @@ export class MuxApp {
     // Focus reports from the outer terminal are ours, not the sessions'.
     if (t.name === "CSI-I" || t.name === "CSI-O") return;
     const mode = this.#mode;
-    if (mode.kind === "help") {
-      if (t.name !== "Mouse") {
+    if (mode.kind !== "normal") {
+      const r = dialogKey(mode, t);
+      if (r.kind === "ignored") return;
+      if (r.kind === "closed") {
         this.#mode = { kind: "normal" };
-        this.#fullRedraw = true;
-        this.#scheduleDraw();
+        r.action?.();
       }
-      return;
-    }
-    if (mode.kind === "confirm") {
-      if (t.name === "Mouse") return;
-      this.#mode = { kind: "normal" };
-      if (t.name === "y" || t.name === "Y") mode.onYes();
-      this.#scheduleDraw();
-      return;
-    }
-    if (mode.kind === "prompt") {
-      if (t.name === "Mouse") return;
-      if (t.name === "Enter") {
-        this.#mode = { kind: "normal" };
-        mode.onDone(mode.text);
-      } else if (t.name === "Escape" || t.name === "C-c" || t.name === "C-g") {
-        this.#mode = { kind: "normal" };
-        mode.onCancel?.();
-      } else if (t.name === "BSpace" || t.name === "C-h") mode.text = [...mode.text].slice(0, -1).join("");
-      else if (t.name === "C-u") mode.text = "";
-      else if (t.bytes.length > 0 && t.bytes >= " " && !t.bytes.startsWith("\x1b")) mode.text += t.bytes;
-      // A pane's question body leaves its pane when answered.
-      if (mode.paneId !== undefined && this.#mode !== mode) this.#fullRedraw = true;
+      // The help box, or a pane's question body when answered, leaves the screen.
+      if (
+        mode.kind === "help" ||
+        (mode.kind === "prompt" && mode.paneId !== undefined && this.#mode !== mode)
+      )
+        this.#fullRedraw = true;
       this.#scheduleDraw();
       return;
     }
@@ -308,9 +296,7 @@ export class MuxApp {
   }
 
   #focused(): { pane: PaneMirror; view: PaneView } | null {
-    const pane = this.#view.panes.get(this.#view.focus);
-    const view = this.#views.get(this.#view.focus);
-    return pane && view ? { pane, view } : null;
+    return focusedPane({ view: this.#view, views: this.#views });
   }
 
   #onMouse(t: KeyToken): void {
@@ -323,7 +309,7 @@ export class MuxApp {
     }
     // A press of the left button focuses the pane under it.
     if (m.release || (m.button & 0x23) !== 0) return;
-    const id = this.#paneAt(m.x, m.y);
+    const id = this.#view.paneAt(m.x, m.y);
     if (id !== null) this.#focusPane(id);
   }
 
@@ -332,7 +318,7 @@ export class MuxApp {
    * enters (and scrolls) copy mode, down scrolls it back and leaves at the bottom.
    */
   #onWheel(x: number, y: number, up: boolean): void {
-    const id = this.#paneAt(x, y);
+    const id = this.#view.paneAt(x, y);
     const pane = id === null ? undefined : this.#view.panes.get(id);
     const view = id === null ? undefined : this.#views.get(id);
     if (id === null || !pane || !view) return;
@@ -356,12 +342,6 @@ export class MuxApp {
     this.#view.focus = id;
     this.#layoutCommand("focus", id);
     this.#fullRedraw = true;
-  }
-
-  #paneAt(x: number, y: number): number | null {
-    for (const [id, r] of this.#view.rects)
-      if (x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h) return id;
-    return null;
   }
 
   readonly #copyHost: CopyHost = {
@@ -451,22 +431,14 @@ export class MuxApp {
     if (this.#mode.kind !== "normal" || this.#keys.armed || this.#quitting || this.#ended) return;
     const q = this.#questions.take((pane) => this.#closing.has(pane) || !this.#view.panes.has(pane));
     if (!q) return;
-    const lines = q.text.split("\n");
-    const last = lines.pop() ?? "";
     this.#focusPane(q.pane);
     const view = this.#views.get(q.pane);
     if (view) view.copy = null;
-    this.#mode = {
-      kind: "prompt",
-      question: last,
-      text: "",
-      paneId: q.pane,
-      body: lines,
-      secret: !q.echo,
-      questionId: q.id,
-      onDone: (answer) => this.#send({ t: "answer", q: q.id, text: answer }),
-      onCancel: () => this.#send({ t: "cancel", q: q.id }),
-    };
+    this.#mode = questionMode(
+      q,
+      (answer) => this.#send({ t: "answer", q: q.id, text: answer }),
+      () => this.#send({ t: "cancel", q: q.id }),
+    );
     this.#fullRedraw = true;
     this.#scheduleDraw();
   }
@@ -488,116 +460,29 @@ export class MuxApp {
     }, wait);
   }
 
-  /** The shared layout's area on this terminal (the status line is this terminal's last row). */
-  #area(): Rect {
-    const s = this.#surface;
-    const cols = this.#view.cols > 0 ? this.#view.cols : (s?.cols ?? 80);
-    const rows = this.#view.rows > 0 ? this.#view.rows : (s?.rows ?? 24);
-    return { x: 0, y: 0, w: cols, h: Math.max(rows - 1, 1) };
-  }
-
   #draw(): void {
     const s = this.#surface;
     if (!s) return;
     this.draws++;
     const now = Date.now();
-    const a = this.#area();
-    const g = s.grid;
-    if (this.#fullRedraw) {
-      this.#fullRedraw = false;
-      // Borders everywhere, panes over them; what lies beyond the layout (another client set its
-      // size) is dotted, as tmux does.
-      const { attrs, fg, bg } = BORDER;
-      for (let y = 0; y < g.rows - 1; y++)
-        for (let x = 0; x < g.cols; x++)
-          g.put(y, x, y < a.y + a.h && x < a.x + a.w ? "│" : OUTSIDE, attrs, fg, bg);
-      this.#paintActiveBorder(a);
-      for (const v of this.#views.values()) {
-        v.drawn = [];
-        v.header = "";
-      }
-    }
-    const mode = this.#mode;
-    for (const [id, r] of this.#view.rects) {
-      const pane = this.#view.panes.get(id);
-      const v = this.#views.get(id);
-      if (!pane || !v || r.w <= 0 || r.h <= 0) continue;
-      const asking = mode.kind === "prompt" && mode.paneId === id;
-      paintPane(g, pane, v, {
-        focused: id === this.#view.focus,
-        zoomed: this.#view.zoomed === id,
-        asking: asking ? { body: mode.body ?? [], secret: mode.secret === true } : null,
-        waiting: this.#questions.waiting(id),
+    const full = this.#fullRedraw;
+    this.#fullRedraw = false;
+    paintScreen(
+      s,
+      {
+        view: this.#view,
+        views: this.#views,
+        mode: this.#mode,
+        notice: this.#notice && now < this.#noticeUntil ? this.#notice : "",
+        armed: this.#keys.armed,
         prefix: this.#opts.config.prefix,
+        bindings: this.#opts.config.bindings,
+        modeKeys: this.#opts.config.modeKeys,
+        name: this.name,
+        waiting: (id) => this.#questions.waiting(id),
         now,
-      });
-    }
-    paintStatus(g, {
-      mode,
-      notice: this.#notice && now < this.#noticeUntil ? this.#notice : "",
-      armed: this.#keys.armed,
-      prefix: this.#opts.config.prefix,
-      name: this.name,
-      order: this.#view.order,
-      panes: this.#view.panes,
-      focus: this.#view.focus,
-      now,
-    });
-    if (mode.kind === "help")
-      paintHelp(g, a, this.#opts.config.prefix, this.#opts.config.bindings, this.#opts.config.modeKeys);
-    s.flush();
-    this.#placeCursor(s);
-  }
-
-  /** The border cells beside the focused pane in green (tmux's active border). */
-  #paintActiveBorder(a: Rect): void {
-    const r = this.#view.rects.get(this.#view.focus);
-    if (!r || this.#view.rects.size < 2) return;
-    const g = this.#surface?.grid;
-    if (!g) return;
-    const { attrs, fg, bg } = ACTIVE_BORDER;
-    for (let y = r.y; y < Math.min(r.y + r.h, a.y + a.h); y++) {
-      if (r.x > a.x) g.put(y, r.x - 1, "│", attrs, fg, bg);
-      if (r.x + r.w < a.x + a.w) g.put(y, r.x + r.w, "│", attrs, fg, bg);
-    }
-  }
-
-  #placeCursor(s: OuterTerminal): void {
-    const mode = this.#mode;
-    if (mode.kind === "prompt" || mode.kind === "confirm") {
-      const len =
-        mode.kind === "prompt"
-          ? [...mode.question].length + (mode.secret ? 0 : [...mode.text].length) + 1
-          : 0;
-      s.showCursor(s.rows - 1, Math.min(len, s.cols - 1));
-      return;
-    }
-    const f = this.#focused();
-    const r = f ? this.#view.rects.get(f.pane.id) : undefined;
-    if (!f || !r || mode.kind === "help" || f.pane.state === "failed") {
-      s.hideCursor();
-      return;
-    }
-    const copy = f.view.copy;
-    if (copy) {
-      const cy = copy.cy - copy.top;
-      if (cy < 0 || cy >= viewHeight(f.view) || copy.cx >= r.w) s.hideCursor();
-      else s.showCursor(r.y + 1 + cy, r.x + copy.cx);
-      return;
-    }
-    const frame = f.pane.frame();
-    const cy = frame.cursorRow;
-    const cx = frame.cursorCol;
-    if (
-      !frame.cursorVisible ||
-      cy >= r.h - 1 ||
-      cx >= r.w ||
-      r.y + 1 + cy >= s.rows - 1 ||
-      r.x + cx >= s.cols
-    ) {
-      s.hideCursor();
-      return;
-    }
-    s.showCursor(r.y + 1 + cy, r.x + cx);
+      },
+      full,
+    );
   }
 }

@@ -1,7 +1,7 @@
-// Paints one pane on the canvas: its header (number, label, RTT, state) and its rows (screen, copy mode with its selection and search matches, or the text of a failed or connecting pane), skipping rows already drawn.
+// Paints one pane on the surface: its header (number, label, RTT, state) and its rows (screen, copy mode with its selection and search matches, or the text of a failed or connecting pane), skipping rows already drawn.
 import { ATTR_MASK, Attr, type Row } from "../sdk/terminal/frame.js";
-import type { Canvas } from "./cell-grid.js";
 import { type CellStyle, PLAIN, style } from "./cell-style.js";
+import type { CellSurface } from "./cell-surface.js";
 import type { CopyMode } from "./copy-mode.js";
 import type { Rect } from "./layout.js";
 import type { PaneMirror } from "./view-state.js";
@@ -81,7 +81,7 @@ export function wrap(text: string, width: number): string[] {
 }
 
 /** Paints pane `pane` into `v.rect` (row 0 its header). */
-export function paintPane(canvas: Canvas, pane: PaneMirror, v: PaneView, o: PaintOptions): void {
+export function paintPane(surface: CellSurface, pane: PaneMirror, v: PaneView, o: PaintOptions): void {
   const r = v.rect;
   const focused = o.focused;
   const copy = v.copy;
@@ -114,9 +114,9 @@ export function paintPane(canvas: Canvas, pane: PaneMirror, v: PaneView, o: Pain
   const hkey = `${header}|${hs === HEADER_FOCUS ? 1 : 0}${hs === HEADER_STALL ? 2 : 0}${hs === HEADER_ENDED ? 3 : 0}|${r.w}`;
   if (hkey !== v.header) {
     v.header = hkey;
-    const used = canvas.text(r.y, r.x, r.w, hs, header, false);
+    const used = surface.text(r.y, r.x, r.w, hs, header, false);
     const fill = focused ? HEADER_FOCUS : BORDER;
-    for (let x = used; x < r.w; x++) canvas.put(r.y, r.x + x, "─", fill.attrs, fill.fg, fill.bg);
+    for (let x = used; x < r.w; x++) surface.put(r.y, r.x + x, "─", fill.attrs, fill.fg, fill.bg);
   }
   // Content rows.
   const frame = pane.frame();
@@ -136,24 +136,24 @@ export function paintPane(canvas: Canvas, pane: PaneMirror, v: PaneView, o: Pain
       const n = copy.top + y;
       const row = copy.line(n);
       if (row) {
-        paintRow(canvas, sy, r.x, r.w, row);
-        highlight(canvas, sy, r.x, r.w, row, copy, n);
+        paintRow(surface, sy, r.x, r.w, row);
+        highlight(surface, sy, r.x, r.w, row, copy, n);
         continue;
       }
       want = null;
     } else want = y < frame.rows ? frame.row(y) : null;
     if (v.drawn[y] === want && want !== undefined && v.drawn.length > y) continue;
     v.drawn[y] = want;
-    if (want === null) canvas.text(sy, r.x, r.w, PLAIN, "");
+    if (want === null) surface.text(sy, r.x, r.w, PLAIN, "");
     else if (typeof want === "string")
-      canvas.text(sy, r.x, r.w, want[0] === "!" ? NOTICE : PLAIN, want.slice(1));
-    else paintRow(canvas, sy, r.x, r.w, want);
+      surface.text(sy, r.x, r.w, want[0] === "!" ? NOTICE : PLAIN, want.slice(1));
+    else paintRow(surface, sy, r.x, r.w, want);
   }
 }
 
 /** Restyles the cells of line `n` that copy mode highlights: search matches, the match at the cursor, the selection. */
 function highlight(
-  canvas: Canvas,
+  surface: CellSurface,
   sy: number,
   sx: number,
   w: number,
@@ -166,7 +166,7 @@ function highlight(
       const width = row.cellWidth(x);
       const ch =
         width === 0 ? "" : row.cellEmpty(x) ? " " : width === 2 && x + 1 >= w ? " " : row.cellText(x);
-      canvas.put(sy, sx + x, ch, st.attrs | (row.meta[x] & (Attr.bold | Attr.underline)), st.fg, st.bg);
+      surface.put(sy, sx + x, ch, st.attrs | (row.meta[x] & (Attr.bold | Attr.underline)), st.fg, st.bg);
     }
   };
   for (const m of copy.matchesOn(n))
@@ -193,19 +193,19 @@ function paneText(pane: PaneMirror, w: number, rows: number, asking: PaneAsking 
   return out.length > rows ? out.slice(out.length - rows) : out;
 }
 
-function paintRow(canvas: Canvas, sy: number, sx: number, w: number, row: Row): void {
+function paintRow(surface: CellSurface, sy: number, sx: number, w: number, row: Row): void {
   const n = Math.min(w, row.cols);
   const { meta, fg, bg } = row;
   for (let x = 0; x < n; x++) {
     const width = meta[x] >> 8;
     const attrs = meta[x] & ATTR_MASK;
     if (width === 0) {
-      canvas.put(sy, sx + x, x > 0 ? "" : " ", attrs, fg[x], bg[x]);
+      surface.put(sy, sx + x, x > 0 ? "" : " ", attrs, fg[x], bg[x]);
       continue;
     }
     // A wide character cut by the pane's edge shows as a space.
     const ch = row.cellEmpty(x) || (width === 2 && x + 1 >= w) ? " " : row.cellText(x);
-    canvas.put(sy, sx + x, ch, attrs, fg[x], bg[x]);
+    surface.put(sy, sx + x, ch, attrs, fg[x], bg[x]);
   }
-  for (let x = n; x < w; x++) canvas.put(sy, sx + x, " ", 0, 0, 0);
+  for (let x = n; x < w; x++) surface.put(sy, sx + x, " ", 0, 0, 0);
 }

@@ -1,8 +1,8 @@
 // One mux pane: opens its mosh session (local server, SSH, optionally behind a link emulator), tracks its state, contact and scrollback.
 import type { PromptFn } from "../sdk/bootstrap/prompt.js";
+import { MoshSession } from "../sdk/client/mosh-session.js";
 import { LinkEmulator } from "../sdk/linkem/link-emulator.js";
-import { MoshSession } from "../sdk/session/mosh-session.js";
-import { MoshServer } from "../sdk/session/server-session.js";
+import { MoshServer } from "../sdk/server/mosh-server.js";
 import { blankFrame, type Frame } from "../sdk/terminal/frame.js";
 import { type PaneSource, parseTarget, sourceLabel } from "./pane-source.js";
 import { Scrollback } from "./scrollback.js";

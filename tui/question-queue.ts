@@ -1,5 +1,6 @@
 // The TUI's side of SSH panes' questions: which of the server's waiting questions this client puts up next, and which it already dealt with.
 import type { MuxQuestion } from "../sdk/mux/protocol.js";
+import type { Mode } from "./mode.js";
 
 /** The questions the server holds, and this client's progress through them (asked one at a time, in order). */
 export class QuestionQueue {
@@ -30,4 +31,24 @@ export class QuestionQueue {
   waiting(paneId: number): boolean {
     return this.#list.some((q) => q.pane === paneId && !this.#taken.has(q.id));
   }
+}
+
+/**
+ * The dialog that puts question `q` up on the status line: its last line is asked there, its
+ * earlier lines show in its pane; `answer` and `cancel` tell the server.
+ */
+export function questionMode(q: MuxQuestion, answer: (text: string) => void, cancel: () => void): Mode {
+  const lines = q.text.split("\n");
+  const last = lines.pop() ?? "";
+  return {
+    kind: "prompt",
+    question: last,
+    text: "",
+    paneId: q.pane,
+    body: lines,
+    secret: !q.echo,
+    questionId: q.id,
+    onDone: answer,
+    onCancel: cancel,
+  };
 }

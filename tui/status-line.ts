@@ -1,11 +1,11 @@
 // The status line (session name, every pane's state, the prefix hint; or the dialog, prompt or notice), shortened step by step when the panes do not fit, and the key-binding help box.
 import { Attr } from "../sdk/terminal/frame.js";
-import type { Canvas } from "./cell-grid.js";
 import { type CellStyle, style } from "./cell-style.js";
+import type { CellSurface } from "./cell-surface.js";
 import { COMMANDS } from "./config.js";
-import type { ModeKeys } from "./copy-keys.js";
 import type { Rect } from "./layout.js";
 import type { Mode } from "./mode.js";
+import type { ModeKeys } from "./scroll-view.js";
 import type { PaneMirror } from "./view-state.js";
 
 const STATUS: CellStyle = style(0, 0, 6);
@@ -83,22 +83,22 @@ export function statusSegments(o: StatusInfo, width: number): Segment[] {
   };
   const len = (segs: Segment[]): number => segs.reduce((n, s) => n + [...s.text].length, 0);
   const room = width - len([lead]);
-  // Every pane, with the hint, then without it, at less and less detail.
-  for (const withHint of [true, false]) {
-    for (const [d, fd] of [
-      [0, 0],
-      [1, 1],
-      [2, 1],
-      [3, 1],
-      [3, 2],
-      [4, 2],
-      [4, 3],
-      [4, 4],
-    ] as Array<[Detail, Detail]>) {
-      const segs = entries(d, fd, ids);
-      const used = len(segs) + (withHint ? len([hint]) + 1 : 0);
-      if (used <= room) return withHint ? [lead, ...segs, ...pad(room - used + 1), hint] : [lead, ...segs];
-    }
+  // Every pane in full with the hint; then without the hint, at less and less detail.
+  const full = entries(0, 0, ids);
+  const withHint = len(full) + len([hint]) + 1;
+  if (withHint <= room) return [lead, ...full, ...pad(room - withHint + 1), hint];
+  for (const [d, fd] of [
+    [0, 0],
+    [1, 1],
+    [2, 1],
+    [3, 1],
+    [3, 2],
+    [4, 2],
+    [4, 3],
+    [4, 4],
+  ] as Array<[Detail, Detail]>) {
+    const segs = entries(d, fd, ids);
+    if (len(segs) <= room) return [lead, ...segs];
   }
   // Not even the numbers fit: the focused pane and its nearest neighbours, and how many are left out.
   const at = Math.max(ids.indexOf(o.focus), 0);
@@ -132,31 +132,31 @@ function pad(n: number): Segment[] {
 }
 
 /** Paints the status line (the last row). */
-export function paintStatus(canvas: Canvas, o: StatusInfo): void {
-  const y = canvas.rows - 1;
-  const w = canvas.cols;
+export function paintStatus(surface: CellSurface, o: StatusInfo): void {
+  const y = surface.rows - 1;
+  const w = surface.cols;
   const mode = o.mode;
   if (mode.kind === "confirm") {
-    canvas.text(y, 0, w, STATUS_FOCUS, ` ${mode.question}`);
+    surface.text(y, 0, w, STATUS_FOCUS, ` ${mode.question}`);
     return;
   }
   if (mode.kind === "prompt") {
     // A secret answer is not shown at all (as OpenSSH: nothing is echoed).
-    canvas.text(y, 0, w, STATUS_FOCUS, ` ${mode.question}${mode.secret ? "" : mode.text}`);
+    surface.text(y, 0, w, STATUS_FOCUS, ` ${mode.question}${mode.secret ? "" : mode.text}`);
     return;
   }
   if (o.notice) {
-    canvas.text(y, 0, w, STATUS_FOCUS, ` ${o.notice}`);
+    surface.text(y, 0, w, STATUS_FOCUS, ` ${o.notice}`);
     return;
   }
   let x = 0;
-  for (const seg of statusSegments(o, w)) x += canvas.text(y, x, w - x, seg.style, seg.text, false);
-  if (x < w) canvas.text(y, x, w - x, STATUS, "");
+  for (const seg of statusSegments(o, w)) x += surface.text(y, x, w - x, seg.style, seg.text, false);
+  if (x < w) surface.text(y, x, w - x, STATUS, "");
 }
 
 /** Paints the key-binding help box in the middle of `area`. */
 export function paintHelp(
-  canvas: Canvas,
+  surface: CellSurface,
   area: Rect,
   prefix: string,
   bindings: ReadonlyMap<string, string>,
@@ -185,6 +185,6 @@ export function paintHelp(
   const y0 = area.y + Math.max(Math.floor((area.h - h) / 2), 0);
   for (let y = 0; y < h; y++) {
     const text = y === 0 || y === h - 1 ? "" : `  ${lines[y - 1] ?? ""}`;
-    canvas.text(y0 + y, x0, w, HELP, text);
+    surface.text(y0 + y, x0, w, HELP, text);
   }
 }

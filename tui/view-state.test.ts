@@ -63,4 +63,25 @@ describe("ViewState", () => {
     expect(v.apply({ t: "exit", reason: "killed" })).toBe("exit");
     expect(v.exitReason).toBe("killed");
   });
+
+  it("finds the visible pane at a cell of the layout", () => {
+    const v = new ViewState();
+    v.apply({
+      t: "layout",
+      cols: 21,
+      rows: 6,
+      focus: 1,
+      zoomed: null,
+      order: [1, 2],
+      rects: [
+        [1, 0, 0, 10, 5],
+        [2, 11, 0, 10, 5],
+      ],
+    });
+    expect(v.paneAt(0, 0)).toBe(1);
+    expect(v.paneAt(9, 4)).toBe(1);
+    expect(v.paneAt(10, 2)).toBeNull();
+    expect(v.paneAt(11, 2)).toBe(2);
+    expect(v.paneAt(5, 5)).toBeNull();
+  });
 });

@@ -128,6 +128,12 @@ export class ViewState {
   /** Why the server went away, once it said so. */
   exitReason: "killed" | "empty" | null = null;
 
+  /** The visible pane at cell (x, y) of the layout, or null. */
+  paneAt(x: number, y: number): number | null {
+    for (const [id, r] of this.rects) if (x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h) return id;
+    return null;
+  }
+
   /** Applies a server event; returns what it changed. Throws a protocol MuxError on a malformed one. */
   apply(msg: ServerMessage): ViewChange {
     switch (msg.t) {

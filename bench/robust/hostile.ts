@@ -1,7 +1,7 @@
 // Hostile datagrams for the robustness cases: a seeded generator (random, bit-flipped, truncated, replayed, sealed garbage) and a paced barrage that measures its target.
 import { createSocket, type Socket } from "node:dgram";
 import { deflateSync } from "node:zlib";
-import { seededRandom } from "../../sdk/transport/sim-network.js";
+import { seededRandom } from "../../sdk/linkem/seeded-random.js";
 import { type DatagramCodec, type Direction, TO_CLIENT } from "../../sdk/wire/datagram.js";
 import { cpuSeconds, isAlive, now, rssMiB, sleep, udpSocketStats } from "../harness.js";
 
@@ -43,7 +43,7 @@ export interface HostileSource {
  * captured datagrams cut short; captured datagrams replayed verbatim (right key, a sequence number already
  * used); and "sealed garbage": datagrams sealed under the right key with an old sequence number whose
  * plaintext is garbage at the fragment, zlib or protobuf layer (plaintext at least 14 bytes: shorter
- * authenticated plaintexts abort real mosh, see mosh-protocol.md).
+ * authenticated plaintexts abort real mosh, see docs/mosh-protocol.md).
  */
 export class HostileGenerator {
   readonly #rand: () => number;

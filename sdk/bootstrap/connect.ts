@@ -1,6 +1,7 @@
 // connect(): the SDK's one call from "user@host" to a connected MoshSession (SSH bootstrap, then UDP).
+
+import { MoshSession, type MoshSessionOptions } from "../client/mosh-session.js";
 import { MoshError } from "../errors.js";
-import { MoshSession, type MoshSessionOptions } from "../session/mosh-session.js";
 import { BootstrapError } from "./errors.js";
 import { startLocalServer } from "./local-server.js";
 import { type BootstrapOptions, type BootstrapResult, bootstrap } from "./start-server.js";

@@ -1,10 +1,8 @@
-// The mosh wrapper's remote command line (mosh-protocol.md §12.2): quoting, server arguments, locale, port checks.
+// The mosh wrapper's remote command line (docs/mosh-protocol.md §12.2): quoting, server arguments, locale, port checks.
 import { isIP } from "node:net";
-import { LOCALE_VARS } from "../session/server-cli.js";
+import { LOCALE_VARS } from "../terminal/locale.js";
+import type { PortRangeParse } from "../transport/port-range.js";
 import { BootstrapError } from "./errors.js";
-
-/** The locale variables the wrapper forwards with `-l NAME=VALUE` when they are set locally, in mosh's order. */
-export { LOCALE_VARS };
 
 /**
  * The prefix of mosh's `remote` mode: prints the server's own address from `SSH_CONNECTION`
@@ -35,7 +33,7 @@ export interface ServerCommandOptions {
   command?: readonly string[];
 }
 
-/** `NAME=VALUE` for each of {@link LOCALE_VARS} defined in `env`. */
+/** `NAME=VALUE` for each locale variable (in mosh's order) defined in `env`: what the wrapper forwards with `-l`. */
 export function localeArgs(env: NodeJS.ProcessEnv): string[] {
   return LOCALE_VARS.filter((n) => env[n] !== undefined).map((n) => `${n}=${env[n]}`);
 }
@@ -59,42 +57,25 @@ export function remoteCommandLine(o: ServerCommandOptions, reportSshConnection =
 }
 
 /**
- * Validates `-p PORT[:PORT2]` with the wrapper's rules and messages (`argv0` prefixes them).
- * @throws BootstrapError("bad-argument")
+ * Parses `-p PORT[:PORT2]` with the wrapper's rules and messages (`argv0` prefixes them); the same
+ * contract as mosh-server's parser (frontend/server), whose rules and messages differ.
+ * @returns the range, or the error line the wrapper prints (then it exits with status 255).
  */
-export function parsePortRange(text: string, argv0 = "mosh-ts"): string {
+export function parsePortRange(text: string, argv0 = "mosh-ts"): PortRangeParse {
   const m = /^(\d+)(:(\d+))?$/.exec(text);
-  if (!m)
-    throw new BootstrapError("bad-argument", `${argv0}: Server-side port or range (${text}) is not valid.`);
+  if (!m) return { error: `${argv0}: Server-side port or range (${text}) is not valid.` };
   const low = Number(m[1]);
-  if (low < 0 || low > 65535) {
-    throw new BootstrapError(
-      "bad-argument",
-      `${argv0}: Server-side (low) port (${m[1]}) must be within valid range [0..65535].`,
-    );
-  }
-  if (m[3] !== undefined) {
-    const high = Number(m[3]);
-    if (high <= 0 || high > 65535) {
-      throw new BootstrapError(
-        "bad-argument",
-        `${argv0}: Server-side high port (${m[3]}) must be within valid range [1..65535].`,
-      );
-    }
-    if (low === 0) {
-      throw new BootstrapError(
-        "bad-argument",
-        `${argv0}: Server-side port ranges may not be used with starting port 0 (${text}).`,
-      );
-    }
-    if (low > high) {
-      throw new BootstrapError(
-        "bad-argument",
-        `${argv0}: Server-side port range (${text}): low port greater than high port.`,
-      );
-    }
-  }
-  return text;
+  if (low < 0 || low > 65535)
+    return { error: `${argv0}: Server-side (low) port (${m[1]}) must be within valid range [0..65535].` };
+  if (m[3] === undefined) return { range: [low, low] };
+  const high = Number(m[3]);
+  if (high <= 0 || high > 65535)
+    return { error: `${argv0}: Server-side high port (${m[3]}) must be within valid range [1..65535].` };
+  if (low === 0)
+    return { error: `${argv0}: Server-side port ranges may not be used with starting port 0 (${text}).` };
+  if (low > high)
+    return { error: `${argv0}: Server-side port range (${text}): low port greater than high port.` };
+  return { range: [low, high] };
 }
 
 /** Validates `--bind-server`: `ssh`, `any` or a numeric IP address. */

@@ -1,6 +1,7 @@
 // bootstrap(): resolve the target, log in over SSH, start mosh-server with a pty, and return { host, port, key }.
 import { inspect } from "node:util";
 import type { Client as SshClient } from "ssh2";
+import { DEFAULT_COLS, DEFAULT_ROWS } from "../terminal/window-size.js";
 import { BootstrapError } from "./errors.js";
 import type { HostVerifier } from "./host-key-check.js";
 import type { MessageListener, ProgressListener } from "./progress.js";
@@ -74,7 +75,9 @@ export function bootstrapResult(host: string, port: number, key: string): Bootst
 function execServer(client: SshClient, command: string, o: BootstrapOptions): Promise<LaunchedServer> {
   const env = o.env ?? process.env;
   const opts =
-    o.pty === false ? {} : { pty: { term: env.TERM || "xterm", cols: o.cols ?? 80, rows: o.rows ?? 24 } };
+    o.pty === false
+      ? {}
+      : { pty: { term: env.TERM || "xterm", cols: o.cols ?? DEFAULT_COLS, rows: o.rows ?? DEFAULT_ROWS } };
   return new Promise((resolve, reject) => {
     client.exec(command, opts, (err, stream) => {
       if (err) {

@@ -1,5 +1,5 @@
 // One direction of an emulated link: its profile, the seeded fate of each datagram, and its counters.
-import { seededRandom } from "../transport/sim-network.js";
+import { seededRandom } from "./seeded-random.js";
 
 /** How one direction of the emulated link treats datagrams. Every field is optional; `{}` is a perfect link. */
 export interface LinkDirectionProfile {
@@ -35,7 +35,7 @@ export interface LinkDirectionStats {
   delivered: number;
 }
 
-/** The mulberry32 PRNG (shared with the simulated network): the same sequence for the same seed. */
+/** The mulberry32 PRNG (also behind the tests' simulated network): the same sequence for the same seed. */
 export const mulberry32: (seed: number) => () => number = seededRandom;
 
 /** The fate of one datagram: how many copies go out (0, 1 or 2) and after how long each. Reused between calls. */

@@ -1,7 +1,8 @@
 // MuxClient and MuxPane: the SDK face of a mosh-mux background process (list panes, follow one pane's screen, type, open and close panes).
 import { EventEmitter } from "eventemitter3";
-import { screenMatches } from "../session/wait-for.js";
 import { blankFrame, type Frame } from "../terminal/frame.js";
+import { screenMatches } from "../terminal/screen-match.js";
+import { DEFAULT_COLS, DEFAULT_ROWS } from "../terminal/window-size.js";
 import { MuxConnection } from "./connection.js";
 import { MuxError } from "./errors.js";
 import {
@@ -272,7 +273,9 @@ export class MuxPane extends EventEmitter<MuxPaneEvents> {
 
   /** The pane's screen now. */
   screen(): Frame {
-    return this.#decoder.frame ?? blankFrame(this.#info?.cols ?? 80, this.#info?.rows ?? 24);
+    return (
+      this.#decoder.frame ?? blankFrame(this.#info?.cols ?? DEFAULT_COLS, this.#info?.rows ?? DEFAULT_ROWS)
+    );
   }
 
   /** Types into the pane (keys as a terminal sends them: "\r" for Enter, "\x03" for Ctrl-C). */

@@ -49,7 +49,7 @@ export function formatDuration(seconds: number, unit: string): string {
 }
 
 /**
- * mosh-client's notification bar (mosh-protocol.md §14): a message (with a lifetime) and the
+ * mosh-client's notification bar (docs/mosh-protocol.md §14): a message (with a lifetime) and the
  * time since the server was last heard from, drawn across row 0 in bold white on blue. Pure:
  * time is passed in (ms of the session's clock).
  */

@@ -244,7 +244,7 @@ class CursorPrediction {
 }
 
 /**
- * mosh's speculative local echo, as mosh-protocol.md §13 describes it, with one addition that is
+ * mosh's speculative local echo, as docs/mosh-protocol.md §13 describes it, with one addition that is
  * on by default: at a shell prompt the first keystrokes of an epoch show at once instead of one
  * round trip later ({@link PredictionEngineOptions.confirmAtPrompt}; turn it off for mosh's exact
  * behaviour). Pure: time is passed in, and the frames are the server's screen (never one with

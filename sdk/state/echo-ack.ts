@@ -1,4 +1,4 @@
-// The server's echo-ack bookkeeping (mosh's Complete::register_input_frame / set_echo_ack / wait_time, §8.3).
+// The server's echo-ack bookkeeping (mosh's Complete::register_input_frame / set_echo_ack / wait_time, docs/mosh-protocol.md §8.3).
 
 /** How long (ms) input must have been with the application before its client state is acknowledged as echoed. */
 export const ECHO_TIMEOUT = 50;

@@ -17,7 +17,7 @@ interface MemoEntry {
 }
 
 /**
- * One server state as mosh-protocol.md §8.2 defines it: the framebuffer (an immutable
+ * One server state as docs/mosh-protocol.md §8.2 defines it: the framebuffer (an immutable
  * {@link Frame}) and the echo ack. Two states are equal when their frames are equal (mosh's
  * framebuffer equality) and their echo acks are equal. Cloning is O(1): frames are shared.
  *

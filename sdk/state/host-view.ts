@@ -1,6 +1,7 @@
 // The client's synchronised copy of the server's state: the screen as a chain of host operations plus the echo ack.
 
 import type { Frame } from "../terminal/frame.js";
+import { validScreenSize } from "../terminal/window-size.js";
 import type { SyncState } from "../transport/sync-state.js";
 import { decodeHostMessage, encodeHostMessage, type HostOp } from "../wire/messages.js";
 
@@ -11,7 +12,7 @@ import { decodeHostMessage, encodeHostMessage, type HostOp } from "../wire/messa
  * echo ack and the size are tracked eagerly.
  */
 export class HostView implements SyncState<HostView> {
-  /** The server's echo ack (§8.3): newest client state whose echo is in this screen. */
+  /** The server's echo ack (docs/mosh-protocol.md §8.3): newest client state whose echo is in this screen. */
   echoAck = 0n;
   /** Screen size as the server last declared it. */
   cols: number;
@@ -56,7 +57,7 @@ export class HostView implements SyncState<HostView> {
         if (op.num > this.echoAck) this.echoAck = op.num;
         continue;
       }
-      if (op.kind === "resize" && !validSize(op.cols, op.rows)) continue;
+      if (op.kind === "resize" && !validScreenSize(op.cols, op.rows)) continue;
       if (this.frame) {
         this.parent = new HostView(this.cols, this.rows, this.frame);
         this.frame = null;
@@ -74,19 +75,4 @@ export class HostView implements SyncState<HostView> {
       this === other || (this.frame !== null && this.frame === other.frame && this.echoAck === other.echoAck)
     );
   }
-}
-
-/** Largest screen dimension accepted from a peer; anything bigger is treated as bogus input. */
-export const MAX_SCREEN_DIMENSION = 4096;
-
-/** Whether a peer-supplied screen size is usable. */
-export function validSize(cols: number, rows: number): boolean {
-  return (
-    Number.isInteger(cols) &&
-    Number.isInteger(rows) &&
-    cols > 0 &&
-    rows > 0 &&
-    cols <= MAX_SCREEN_DIMENSION &&
-    rows <= MAX_SCREEN_DIMENSION
-  );
 }

@@ -1,8 +1,9 @@
 // The user stream over a simulated lossy network: every keystroke reaches the server exactly once, in order.
 import { describe, expect, it } from "vitest";
+import { FakeClock, SimNetwork } from "../../test/helpers/sim-network.js";
 import { SessionKey } from "../crypto/session-key.js";
+import { seededRandom } from "../linkem/seeded-random.js";
 import { blankFrame } from "../terminal/frame.js";
-import { FakeClock, SimNetwork, seededRandom } from "../transport/sim-network.js";
 import { Transport } from "../transport/transport.js";
 import { HostView } from "./host-view.js";
 import { UserStream } from "./user-stream.js";

@@ -5,7 +5,7 @@ import type { Frame } from "../terminal/frame.js";
 import type { HostView } from "./host-view.js";
 
 /**
- * The client's copy of the host screen (mosh-protocol.md §8.2). One emulator is kept in step
+ * The client's copy of the host screen (docs/mosh-protocol.md §8.2). One emulator is kept in step
  * with the newest materialised view; a view built on an older base (after loss or reordering)
  * is handled by loading that base's frame into the emulator first.
  */

@@ -11,16 +11,17 @@ interface PackedLine {
 }
 
 /** Content word bits: a combined (multi-code-point) cell; the code point; the width (<< 22). */
-const COMBINED = 0x200000;
-const CODEPOINT = 0x1fffff;
-const WIDTH_1 = 1 << 22;
+export const COMBINED = 0x200000;
+export const CODEPOINT = 0x1fffff;
+export const WIDTH_1 = 1 << 22;
 const EMPTY_CELLS = new Uint32Array(0);
 
 /**
  * The cells of `line` as xterm stores them, when available (a fast path for the commonest
- * cells; every other cell, and any build without them, goes through the public API).
+ * cells; every other cell, and any build without them, goes through the public API). Exported
+ * for the test that holds the pinned xterm to it (`xterm-internals.test.ts`).
  */
-function packedCells(line: IBufferLine | undefined): { data: Uint32Array; cells: number } | null {
+export function packedCells(line: IBufferLine | undefined): { data: Uint32Array; cells: number } | null {
   const inner = (line as PackedLine | undefined)?._line;
   const data = inner?._data;
   const length = inner?.length;

@@ -1,4 +1,4 @@
-// Byte-level tests of the frame-diff generator against mosh-protocol.md §9 and §11.6.
+// Byte-level tests of the frame-diff generator against docs/mosh-protocol.md §9 and §11.6.
 import { afterEach, describe, expect, it } from "vitest";
 import { displayDiff, fullRepaint, HOST_DISPLAY, sgr } from "./display-diff.js";
 import { Emulator } from "./emulator.js";

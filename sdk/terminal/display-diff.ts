@@ -1,4 +1,4 @@
-// The frame-diff generator: escape sequences taking a terminal from one Frame to another (mosh's Display::new_frame, §9).
+// The frame-diff generator: escape sequences taking a terminal from one Frame to another (mosh's Display::new_frame, docs/mosh-protocol.md §9).
 import {
   ATTR_MASK,
   Attr,

@@ -56,7 +56,7 @@ interface SyncWriteBuffer {
  * (?9/1000/1001/1002/1003: set = that mode, reset = none), focus events (?1004) and mouse
  * encoding (?1005/1006/1015). RIS (`ESC c`) resets them (not the bell count); DECSTR shows the cursor.
  *
- * Terminal queries are answered as mosh-server answers them (§8.2), through {@link onReply}:
+ * Terminal queries are answered as mosh-server answers them (docs/mosh-protocol.md §8.2), through {@link onReply}:
  * `CSI c` → `ESC[?62c`, `CSI > c` → `ESC[>1;10;0c`, `CSI 5n` → `ESC[0n`, `CSI 6n` → the
  * cursor position. xterm's other replies are suppressed, as mosh gives none.
  *

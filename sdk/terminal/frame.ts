@@ -415,7 +415,7 @@ export class Frame implements FrameState {
 
 /**
  * Whether cell `x` of `a` and `b` look the same: equal, or one empty and the other a printed
- * space with the same colours and attributes (mosh draws short blank runs as spaces, §9.4).
+ * space with the same colours and attributes (mosh draws short blank runs as spaces, docs/mosh-protocol.md §9.4).
  */
 export function cellLooksEqual(a: Row, b: Row, x: number): boolean {
   if (cellEquals(a, x, b, x)) return true;

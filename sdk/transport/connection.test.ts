@@ -1,12 +1,12 @@
 // Tests of Connection: timestamp echo and the 1000 ms hold rule, RTT, the in-order filter, fragments, server ports.
 import { afterEach, describe, expect, it } from "vitest";
+import { FakeClock, SimNetwork } from "../../test/helpers/sim-network.js";
 import { SessionKey } from "../crypto/session-key.js";
 import { TIMESTAMP_NONE, TO_CLIENT, TO_SERVER, timestamp16 } from "../wire/datagram.js";
 import type { Instruction } from "../wire/instruction.js";
 import { Connection, type ConnectionHandlers } from "./connection.js";
 import { DatagramLog } from "./harness.fixture.js";
 import type { Endpoint } from "./ports.js";
-import { FakeClock, SimNetwork } from "./sim-network.js";
 
 interface Recorder {
   insts: Instruction[];
@@ -160,7 +160,7 @@ describe("Connection", () => {
   });
 });
 
-describe("Connection server ports (§7.3)", () => {
+describe("Connection server ports (docs/mosh-protocol.md §7.3)", () => {
   const key = SessionKey.generate();
   const noop = recorder().handlers;
 

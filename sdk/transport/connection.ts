@@ -1,4 +1,4 @@
-// The datagram connection (mosh-protocol.md §3, §4.3, §7.1–§7.4): sockets, sequence, timestamps, RTT, fragments, roaming.
+// The datagram connection (docs/mosh-protocol.md §3, §4.3, §7.1–§7.4): sockets, sequence, timestamps, RTT, fragments, roaming.
 import { CryptoError } from "../crypto/crypto-error.js";
 import type { SessionKey } from "../crypto/session-key.js";
 import type { Direction, Packet } from "../wire/datagram.js";

@@ -1,4 +1,6 @@
 // Test-only helpers: a client/server Transport pair over a SimNetwork, and a tap that decodes what they send.
+
+import { FakeClock, type LinkConditions, SimNetwork } from "../../test/helpers/sim-network.js";
 import { SessionKey } from "../crypto/session-key.js";
 import type { Direction } from "../wire/datagram.js";
 import { DatagramCodec, TO_CLIENT } from "../wire/datagram.js";
@@ -7,7 +9,6 @@ import type { Instruction } from "../wire/instruction.js";
 import { decodeInstruction } from "../wire/instruction.js";
 import { ListState } from "./list-state.fixture.js";
 import type { Endpoint } from "./ports.js";
-import { FakeClock, type LinkConditions, SimNetwork } from "./sim-network.js";
 import { Transport } from "./transport.js";
 
 /** A transport carrying list states both ways. */

@@ -1,4 +1,4 @@
-// Tests of the SSP receiver's state list (§6.5 steps 4–10).
+// Tests of the SSP receiver's state list (docs/mosh-protocol.md §6.5 steps 4–10).
 import { describe, expect, it } from "vitest";
 import type { Instruction } from "../wire/instruction.js";
 import { ListState } from "./list-state.fixture.js";

@@ -1,4 +1,4 @@
-// The SSP receiver (mosh-protocol.md §6.5 steps 4–10): the received-state list and how an instruction extends it.
+// The SSP receiver (docs/mosh-protocol.md §6.5 steps 4–10): the received-state list and how an instruction extends it.
 import type { Instruction } from "../wire/instruction.js";
 import type { SyncState } from "./sync-state.js";
 

@@ -1,4 +1,4 @@
-// Tests of the RTT estimator (§3.1).
+// Tests of the RTT estimator (docs/mosh-protocol.md §3.1).
 import { describe, expect, it } from "vitest";
 import { RttEstimator } from "./rtt.js";
 

@@ -1,4 +1,4 @@
-// The round-trip-time estimator (mosh-protocol.md §3.1): SRTT/RTTVAR, RTO and the frame interval.
+// The round-trip-time estimator (docs/mosh-protocol.md §3.1): SRTT/RTTVAR, RTO and the frame interval.
 
 /** Lowest retransmission timeout in ms (mosh's MIN_RTO). */
 export const MIN_RTO = 50;

@@ -1,4 +1,4 @@
-// Tests of the SSP sender: timers, numbering, the assumed state, the 32-state cap, shutdown (§6.2–§6.4, §6.6).
+// Tests of the SSP sender: timers, numbering, the assumed state, the 32-state cap, shutdown (docs/mosh-protocol.md §6.2–§6.4, §6.6).
 import { describe, expect, it } from "vitest";
 import type { Instruction } from "../wire/instruction.js";
 import { PROTOCOL_VERSION, SHUTDOWN_NUM } from "../wire/instruction.js";

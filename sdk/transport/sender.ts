@@ -1,4 +1,4 @@
-// The SSP sender (mosh-protocol.md §6.2–§6.4, §6.6): sent states, assumed receiver state, timers, shutdown.
+// The SSP sender (docs/mosh-protocol.md §6.2–§6.4, §6.6): sent states, assumed receiver state, timers, shutdown.
 import type { Instruction } from "../wire/instruction.js";
 import { makeChaff, PROTOCOL_VERSION, SHUTDOWN_NUM } from "../wire/instruction.js";
 import type { SyncState } from "./sync-state.js";

@@ -1,9 +1,9 @@
 // Simulated-network tests of Transport: convergence under loss/reordering/duplication, shutdown, roaming, port hopping.
 import { afterEach, describe, expect, it } from "vitest";
+import { seededRandom } from "../linkem/seeded-random.js";
 import { SHUTDOWN_NUM } from "../wire/instruction.js";
 import { type SimPair, simPair } from "./harness.fixture.js";
 import type { Endpoint } from "./ports.js";
-import { seededRandom } from "./sim-network.js";
 import type { ShutdownOutcome } from "./transport.js";
 
 let pair: SimPair | null = null;

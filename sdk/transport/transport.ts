@@ -84,7 +84,7 @@ export interface TransportEvents<R> {
 
 /**
  * One end of a mosh session's state synchronisation: sends the local state `L` to the peer and
- * rebuilds the peer's state `R`, over encrypted UDP, exactly as mosh 1.4 does (§6, §7). It
+ * rebuilds the peer's state `R`, over encrypted UDP, exactly as mosh 1.4 does (docs/mosh-protocol.md §6, §7). It
  * schedules itself on the injected clock: every receive, state change and tick recomputes the
  * next deadline and sets one timer.
  *

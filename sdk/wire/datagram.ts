@@ -1,4 +1,4 @@
-// The encrypted UDP datagram: nonce tail, OCB-sealed timestamps and fragment, tag (mosh-protocol.md §2.2, §2.3, §3).
+// The encrypted UDP datagram: nonce tail, OCB-sealed timestamps and fragment, tag (docs/mosh-protocol.md §2.2, §2.3, §3).
 import { OcbCipher } from "../crypto/ocb.js";
 import type { SessionKey } from "../crypto/session-key.js";
 import { MAX_DATAGRAM } from "./mtu.js";

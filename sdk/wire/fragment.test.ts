@@ -10,7 +10,7 @@ const bytes = (n: number, seed = 0): Uint8Array =>
   Uint8Array.from({ length: n }, (_, i) => (i * 131 + seed) & 0xff);
 
 describe("fragment header", () => {
-  it("encodes id 1, final, number 0 as 00 00 00 00 00 00 00 01 80 00 (§5.4)", () => {
+  it("encodes id 1, final, number 0 as 00 00 00 00 00 00 00 01 80 00 (docs/mosh-protocol.md §5.4)", () => {
     const b = encodeFragment({ id: 1n, num: 0, final: true, contents: Uint8Array.of(0x78, 0x9c) });
     expect(toHex(b)).toBe("0000000000000001" + "8000" + "789c");
   });

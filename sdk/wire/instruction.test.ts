@@ -1,4 +1,4 @@
-// Tests for the instruction codec: mosh's exact bytes (§5.4), zlib framing, uint64 and error handling.
+// Tests for the instruction codec: mosh's exact bytes (docs/mosh-protocol.md §5.4), zlib framing, uint64 and error handling.
 import { deflateSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {

@@ -1,4 +1,4 @@
-// The transport instruction: protobuf TransportBuffers.Instruction, zlib-compressed (§4.2, §5.1).
+// The transport instruction: protobuf TransportBuffers.Instruction, zlib-compressed (docs/mosh-protocol.md §4.2, §5.1).
 //
 // Hand-written protobuf: the inputs accepted and the fields returned are exactly those of the
 // @bufbuild/protobuf code generated from ./proto/transportinstruction.proto (kept, with

@@ -16,7 +16,7 @@ const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 const keys = (s: string): UserEvent => ({ kind: "keys", keys: u8(s) });
 
 describe("UserMessage", () => {
-  it("encodes resize(80, 24) alone as 0a 06 1a 04 28 50 30 18 (§5.2)", () => {
+  it("encodes resize(80, 24) alone as 0a 06 1a 04 28 50 30 18 (docs/mosh-protocol.md §5.2)", () => {
     expect(toHex(encodeUserMessage([{ kind: "resize", cols: 80, rows: 24 }]))).toBe("0a061a0428503018");
   });
 

@@ -1,4 +1,4 @@
-// The two diff payloads: ClientBuffers.UserMessage (keys, resizes) and HostBuffers.HostMessage (§5.2, §5.3).
+// The two diff payloads: ClientBuffers.UserMessage (keys, resizes) and HostBuffers.HostMessage (docs/mosh-protocol.md §5.2, §5.3).
 //
 // Hand-written protobuf: the bytes written and the inputs accepted are exactly those of the
 // @bufbuild/protobuf code generated from ./proto (kept in ./messages-reference.ts as the

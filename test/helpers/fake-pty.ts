@@ -1,6 +1,6 @@
 // A scripted stand-in for a command in a pty (for MoshServer tests on a fake clock), and real-time stepping of a FakeClock.
-import type { PtyProcess, PtySpawner, PtySpawnOptions } from "../../sdk/session/pty-host.js";
-import type { FakeClock } from "../../sdk/transport/sim-network.js";
+import type { PtyProcess, PtySpawner, PtySpawnOptions } from "../../sdk/server/pty-host.js";
+import type { FakeClock } from "./sim-network.js";
 
 /** A fake pty: records what the server writes and resizes, and emits output and exit when the test says so. */
 export class FakePty implements PtyProcess {

@@ -10,8 +10,8 @@ import { BootstrapError, type BootstrapErrorCode } from "../../sdk/bootstrap/err
 import type { ProgressEvent } from "../../sdk/bootstrap/progress.js";
 import type { PromptFn } from "../../sdk/bootstrap/prompt.js";
 import { type BootstrapOptions, bootstrap } from "../../sdk/bootstrap/start-server.js";
+import { MoshSession } from "../../sdk/client/mosh-session.js";
 import { SessionKey } from "../../sdk/crypto/session-key.js";
-import { MoshSession } from "../../sdk/session/mosh-session.js";
 import { spawnTracked } from "../helpers/procs.js";
 import { requireOrSkip } from "../helpers/require.js";
 import {

@@ -67,7 +67,8 @@ async function claim(server: MuxServer, path: string): Promise<"ready" | "exists
   return "exists";
 }
 
-async function main(): Promise<void> {
+/** Runs the background process on its command line (`--socket PATH --name NAME --ready-fd N`) until kill-server or its last pane closes; exits the process. */
+export async function runMuxServer(): Promise<void> {
   if (!socketPath) {
     report("error no --socket");
     process.exit(2);
@@ -99,5 +100,3 @@ async function main(): Promise<void> {
   await server.done;
   process.exit(0);
 }
-
-await main();
