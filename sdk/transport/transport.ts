@@ -111,6 +111,8 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
   #answerFirstContact: boolean;
   /** Client: heartbeats timed for RTT samples while idle. */
   readonly #alignHeartbeats: boolean;
+  /** Client: RTT samples taken when the server's last heartbeat arrived. */
+  #samplesAtBeat = 0;
 
   private constructor(opts: TransportOptions<L, R>, conn: Connection) {
     super();
@@ -337,7 +339,9 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
         // Server: user input arrived; its echo (the next change) may go out at once.
         if (this.#expediteEcho && num !== SHUTDOWN_NUM) this.#sender.expedite(now);
       } else if (this.#alignHeartbeats && num !== SHUTDOWN_NUM) {
-        this.#sender.alignHeartbeat(now, this.#conn.rtt.srtt);
+        const samples = this.#conn.rtt.samples;
+        this.#sender.alignHeartbeat(now, this.#conn.rtt.last, samples !== this.#samplesAtBeat);
+        this.#samplesAtBeat = samples;
       }
       this.#guard(() => this.emit("remote-state", num, state));
     } else if (outcome.kind === "illegal") {
