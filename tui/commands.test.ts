@@ -1,4 +1,4 @@
-// The prefix keys' commands: layout commands go to the server, the rest open dialogs, scroll, detach or quit, and ask first when sessions would end.
+// The prefix keys' commands: layout commands go to the server, the rest open dialogs, copy mode, paste, detach or quit, and ask first when sessions would end.
 import { describe, expect, it } from "vitest";
 import { type CommandHost, runCommand } from "./commands.js";
 import { mirroredPane, paneInfo } from "./fake-surface.fixture.js";
@@ -24,7 +24,8 @@ function host(panes: PaneMirror[]) {
       mode = m;
     },
     notice: (text) => log.push(`notice ${text}`),
-    scrollBack: (_v, pane, rows) => log.push(`scroll ${pane.id} ${rows}`),
+    copyMode: (_v, pane, pageUp) => log.push(`copy-mode ${pane.id}${pageUp ? " page-up" : ""}`),
+    paste: () => log.push("paste"),
   };
   return { h, log, mode: () => mode, view };
 }
@@ -79,13 +80,16 @@ describe("runCommand", () => {
     expect(t.log.at(-1)).toMatch(/^open \{"kind":"local"/);
   });
 
-  it("enters the scrollback a page up, or says there is none yet; detaches; shows the help", () => {
+  it("enters copy mode (a page up with scrollback), also with nothing scrolled off yet; pastes; detaches; shows the help", () => {
+    // Nothing scrolled off: copy mode all the same (the screen can be searched and copied).
     const none = host([mirroredPane(paneInfo(1))]);
-    runCommand("scrollback", none.h);
-    expect(none.log).toEqual(["notice no scrollback yet"]);
+    runCommand("copy-mode", none.h);
+    expect(none.log).toEqual(["copy-mode 1"]);
     const some = host([mirroredPane(paneInfo(1), [], ["old"])]);
     runCommand("scrollback", some.h);
-    expect(some.log).toEqual(["scroll 1 8"]);
+    expect(some.log).toEqual(["copy-mode 1 page-up"]);
+    runCommand("paste", some.h);
+    expect(some.log.at(-1)).toBe("paste");
     runCommand("detach", some.h);
     expect(some.log.at(-1)).toBe("detach");
     runCommand("help", some.h);
@@ -96,6 +100,7 @@ describe("runCommand", () => {
     const t = host([]);
     runCommand("close", t.h);
     runCommand("scrollback", t.h);
+    runCommand("copy-mode", t.h);
     runCommand("prefix", t.h);
     expect(t.log).toEqual([]);
     expect(t.mode()).toEqual({ kind: "normal" });

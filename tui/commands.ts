@@ -1,4 +1,4 @@
-// What the prefix keys' commands do in the TUI: layout commands go to the background process; dialogs (close, quit, new pane), scrollback, help and detach are the client's.
+// What the prefix keys' commands do in the TUI: layout commands go to the background process; dialogs (close, quit, new pane), copy mode, paste, help and detach are the client's.
 import type { LayoutCommand } from "../sdk/mux/protocol.js";
 import { LAYOUT_COMMANDS } from "../sdk/mux/protocol.js";
 import type { Mode } from "./mode.js";
@@ -24,8 +24,10 @@ export interface CommandHost {
   detach(): void;
   setMode(mode: Mode): void;
   notice(text: string, ms: number): void;
-  /** Enters the focused pane's scrollback by `rows`. */
-  scrollBack(view: PaneView, pane: PaneMirror, rows: number): void;
+  /** Enters copy mode in a pane (`pageUp`: and goes a page up). */
+  copyMode(view: PaneView, pane: PaneMirror, pageUp: boolean): void;
+  /** Pastes what copy mode copied last into the focused pane. */
+  paste(): void;
 }
 
 /** Runs a bound command. */
@@ -63,10 +65,13 @@ export function runCommand(cmd: string, host: CommandHost): void {
         },
       });
       return;
+    case "copy-mode":
     case "scrollback":
-      if (!f) return;
-      if (f.pane.scrollback.length === 0) host.notice("no scrollback yet", 1500);
-      else host.scrollBack(f.view, f.pane, Math.max(f.view.rect.h - 2, 1));
+      // Also with nothing scrolled off yet: the screen itself can be searched and copied.
+      if (f) host.copyMode(f.view, f.pane, cmd === "scrollback");
+      return;
+    case "paste":
+      host.paste();
       return;
     case "quit": {
       const live = [...host.panes()].filter((p) => p.live).length;

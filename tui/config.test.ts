@@ -20,6 +20,18 @@ describe("config", () => {
     expect(() => parseConfig([])).toThrow();
   });
 
+  it("takes key names in tmux's spellings and refuses names of no key", () => {
+    const c = parseConfig({ prefix: "^A", bindings: { "c-v": "split-v", ppage: "scrollback" } });
+    expect(c.prefix).toBe("C-a");
+    expect(c.bindings.get("C-v")).toBe("split-v");
+    expect(c.bindings.get("PageUp")).toBe("scrollback");
+    expect(() => parseConfig({ prefix: "bogus" })).toThrow('prefix: "bogus" is not a key name');
+    expect(() => parseConfig({ prefix: "" })).toThrow('prefix: "" is not a key name');
+    expect(() => parseConfig({ bindings: { "Ctrl-x": "zoom" } })).toThrow(
+      'bindings: "Ctrl-x" is not a key name',
+    );
+  });
+
   it("loads a file, defaults when missing, names the file when bad", () => {
     const dir = mkdtempSync(join(tmpdir(), "mux-cfg-"));
     try {

@@ -1,7 +1,9 @@
-// mosh-mux settings: default prefix and key bindings, and the JSON config file at the XDG location.
+// mosh-mux settings: default prefix and key bindings, copy mode's keys, the clipboard, and the JSON config file at the XDG location.
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { badKeyName, keyName } from "./key-input.js";
+import type { ModeKeys } from "./scroll-view.js";
 
 /** Commands a key after the prefix can run, with a description for the `?` help. */
 export const COMMANDS: Readonly<Record<string, string>> = {
@@ -15,7 +17,9 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   close: "close the pane (asks first)",
   zoom: "zoom / unzoom the pane",
   "new-pane": "open a new pane (asks for a target)",
-  scrollback: "browse the pane's scrollback (q/Esc leaves, / searches)",
+  "copy-mode": "copy mode: scrollback, select, copy, search (q leaves)",
+  scrollback: "copy mode, a page up",
+  paste: "paste what copy mode copied last",
   quit: "quit: end every session (asks while sessions are live)",
   detach: "detach: leave the sessions running (mosh-mux attach)",
   help: "show the key bindings",
@@ -41,8 +45,9 @@ export const DEFAULT_BINDINGS: Readonly<Record<string, string>> = {
   x: "close",
   z: "zoom",
   c: "new-pane",
-  "[": "scrollback",
+  "[": "copy-mode",
   PageUp: "scrollback",
+  "]": "paste",
   q: "quit",
   d: "detach",
   "?": "help",
@@ -64,6 +69,13 @@ export interface MuxConfig {
   bindings: Map<string, string>;
   /** Lines of scrollback kept per pane (default 5000). */
   scrollbackLines: number;
+  /** Copy mode's keys: tmux's vi table (default) or its emacs one. */
+  modeKeys: ModeKeys;
+  /**
+   * The outer terminal's clipboard (OSC 52), as tmux's set-clipboard: `on` (default) for copy
+   * mode's copies and what the sessions put there, `external` for copy mode's only, `off` never.
+   */
+  setClipboard: "on" | "external" | "off";
 }
 
 /** The config file's path: `$XDG_CONFIG_HOME/mosh-mux/config.json` (default `~/.config`). */
@@ -75,12 +87,19 @@ export function configPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The default settings. */
 export function defaultConfig(): MuxConfig {
-  return { prefix: "C-b", bindings: new Map(Object.entries(DEFAULT_BINDINGS)), scrollbackLines: 5000 };
+  return {
+    prefix: "C-b",
+    bindings: new Map(Object.entries(DEFAULT_BINDINGS)),
+    scrollbackLines: 5000,
+    modeKeys: "vi",
+    setClipboard: "on",
+  };
 }
 
 /**
  * Settings from a parsed JSON object: `{ "prefix": "C-a", "bindings": { "|": "split-h", "x": null },
- * "scrollbackLines": 2000 }` (a null binding removes a default). Throws on unknown commands or bad types.
+ * "scrollbackLines": 2000, "modeKeys": "emacs", "setClipboard": "external" }` (a null binding
+ * removes a default). Throws on unknown commands, key names or values, and bad types.
  */
 export function parseConfig(json: unknown): MuxConfig {
   const cfg = defaultConfig();
@@ -88,9 +107,8 @@ export function parseConfig(json: unknown): MuxConfig {
     throw new Error("config must be a JSON object");
   const o = json as Record<string, unknown>;
   if (o.prefix !== undefined) {
-    if (typeof o.prefix !== "string" || o.prefix.length === 0)
-      throw new Error("prefix must be a key name such as C-a");
-    cfg.prefix = o.prefix;
+    if (typeof o.prefix !== "string") throw new Error("prefix must be a key name such as C-a");
+    cfg.prefix = keyName(o.prefix) ?? throwError(badKeyName("prefix", o.prefix));
   }
   if (o.scrollbackLines !== undefined) {
     if (
@@ -101,15 +119,29 @@ export function parseConfig(json: unknown): MuxConfig {
       throw new Error("scrollbackLines must be a non-negative integer");
     cfg.scrollbackLines = o.scrollbackLines;
   }
+  if (o.modeKeys !== undefined) {
+    if (o.modeKeys !== "vi" && o.modeKeys !== "emacs") throw new Error('modeKeys must be "vi" or "emacs"');
+    cfg.modeKeys = o.modeKeys;
+  }
+  if (o.setClipboard !== undefined) {
+    if (o.setClipboard !== "on" && o.setClipboard !== "external" && o.setClipboard !== "off")
+      throw new Error('setClipboard must be "on", "external" or "off"');
+    cfg.setClipboard = o.setClipboard;
+  }
   if (o.bindings !== undefined) {
     if (o.bindings === null || typeof o.bindings !== "object") throw new Error("bindings must be an object");
-    for (const [key, cmd] of Object.entries(o.bindings as Record<string, unknown>)) {
+    for (const [name, cmd] of Object.entries(o.bindings as Record<string, unknown>)) {
+      const key = keyName(name) ?? throwError(badKeyName("bindings", name));
       if (cmd === null) cfg.bindings.delete(key);
       else if (typeof cmd === "string" && cmd in COMMANDS) cfg.bindings.set(key, cmd);
       else throw new Error(`binding ${key}: unknown command ${String(cmd)}`);
     }
   }
   return cfg;
+}
+
+function throwError(err: Error): never {
+  throw err;
 }
 
 /** Loads the config file (defaults if it does not exist); throws with the path on a bad file. */

@@ -1,13 +1,20 @@
-// Test-only: an in-memory CellSurface (cells, the lines marked for drawing, flushes, the cursor), and a mirrored pane to paint on it.
+// Test-only: an in-memory CellSurface (cells, the lines marked for drawing, flushes, the cursor, what it wrote of its own), and a mirrored pane to paint on it.
 import { FrameEncoder, type MuxPaneInfo } from "../sdk/mux/protocol.js";
-import { blankFrame, type Frame, type Row, RowBuilder } from "../sdk/terminal/frame.js";
+import { blankFrame, type Color, type Frame, type Row, RowBuilder } from "../sdk/terminal/frame.js";
 import { CellSurface } from "./cell-surface.js";
 import { PaneMirror } from "./view-state.js";
 
-/** What a {@link FakeSurface} records of one cell. */
+/** What a {@link FakeSurface} records of one cell ("" for the right half of a wide character). */
 export interface FakeCell {
-  attr: number;
   ch: string;
+  attrs: number;
+  fg: Color;
+  bg: Color;
+}
+
+/** A cell's look as one comparable value (attributes and colours). */
+export function lookOf(c: FakeCell): string {
+  return `${c.attrs}/${c.fg}/${c.bg}`;
 }
 
 /** A CellSurface in memory: what the painters put, and what a flush would send. */
@@ -23,17 +30,19 @@ export class FakeSurface extends CellSurface {
   puts = 0;
   /** Where the cursor shows, or null while hidden. */
   cursor: { row: number; col: number } | null = null;
+  /** Control sequences written of its own (OSC 52), in order. */
+  readonly written: string[] = [];
+  /** Whether the terminal was given back. */
+  restored = false;
+  /** The look of a cell in the terminal's own colours (what a blank cell has). */
+  readonly defaultLook = lookOf({ ch: " ", attrs: 0, fg: 0, bg: 0 });
 
-  constructor(
-    cols: number,
-    rows: number,
-    readonly defaultAttr = 0x3ffff,
-  ) {
+  constructor(cols: number, rows: number) {
     super();
     this.#cols = cols;
     this.#rows = rows;
     this.grid = Array.from({ length: rows }, () =>
-      Array.from({ length: cols }, () => ({ attr: defaultAttr, ch: " " })),
+      Array.from({ length: cols }, () => ({ ch: " ", attrs: 0, fg: 0, bg: 0 })),
     );
   }
 
@@ -45,19 +54,17 @@ export class FakeSurface extends CellSurface {
     return this.#rows;
   }
 
-  put(y: number, x: number, attr: number, ch: string): void {
+  put(y: number, x: number, ch: string, attrs: number, fg: Color, bg: Color): void {
     const cell = this.grid[y]?.[x];
     if (!cell) return;
     this.puts++;
-    if (cell.attr !== attr || cell.ch !== ch) {
-      cell.attr = attr;
+    if (cell.ch !== ch || cell.attrs !== attrs || cell.fg !== fg || cell.bg !== bg) {
       cell.ch = ch;
+      cell.attrs = attrs;
+      cell.fg = fg;
+      cell.bg = bg;
       this.dirty.add(y);
     }
-  }
-
-  touch(y: number): void {
-    if (y >= 0 && y < this.#rows) this.dirty.add(y);
   }
 
   flush(): void {
@@ -73,7 +80,15 @@ export class FakeSurface extends CellSurface {
     this.cursor = null;
   }
 
-  /** Line `y` as text (trailing blanks kept). */
+  write(data: string): void {
+    this.written.push(data);
+  }
+
+  restore(): void {
+    this.restored = true;
+  }
+
+  /** Line `y` as text (right halves of wide characters left out, trailing blanks kept). */
   line(y: number): string {
     return this.grid[y].map((c) => c.ch).join("");
   }
@@ -83,9 +98,14 @@ export class FakeSurface extends CellSurface {
     return this.grid.map((_, y) => this.line(y).trimEnd());
   }
 
-  /** The attribute of cell (x, y). */
-  attrAt(y: number, x: number): number {
-    return this.grid[y][x].attr;
+  /** The look (attributes and colours) of cell (x, y), as one comparable value. */
+  attrAt(y: number, x: number): string {
+    return lookOf(this.grid[y][x]);
+  }
+
+  /** Cell (x, y). */
+  cell(y: number, x: number): FakeCell {
+    return { ...this.grid[y][x] };
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeyTokenizer, keyBytes, PrefixKeys } from "./key-input.js";
+import { KeyTokenizer, keyName, PrefixKeys } from "./key-input.js";
 
 describe("KeyTokenizer", () => {
   it("names keys as tmux does and keeps their bytes", () => {
@@ -34,11 +34,70 @@ describe("KeyTokenizer", () => {
     expect(t.push("\x1b")[0].name).toBe("Escape");
   });
 
-  it("parses prefix names", () => {
-    expect(keyBytes("C-b")).toBe("\x02");
-    expect(keyBytes("C-a")).toBe("\x01");
-    expect(keyBytes("`")).toBe("`");
-    expect(keyBytes("Enter")).toBeNull();
+  it("names F-keys as tmux does (xterm's SS3 and CSI forms, rxvt's, with modifiers)", () => {
+    const t = new KeyTokenizer();
+    expect(t.push("\x1bOP\x1b[11~\x1b[15~\x1b[24~\x1b[1;5P\x1b[24;3~").map((k) => k.name)).toEqual([
+      "F1",
+      "F1",
+      "F5",
+      "F12",
+      "C-F1",
+      "M-F12",
+    ]);
+  });
+
+  it("reads key names in tmux's spellings as the tokenizer names the key, and refuses names of no key", () => {
+    const cases: Array<[string, string | null]> = [
+      ["C-b", "C-b"],
+      ["c-a", "C-a"],
+      ["C-A", "C-a"],
+      ["^A", "C-a"],
+      ["^a", "C-a"],
+      ["C-Space", "C-Space"],
+      ["C-@", "C-Space"],
+      ["C-i", "Tab"],
+      ["C-m", "Enter"],
+      ["C-[", "Escape"],
+      ["C-\\", "C-\\"],
+      ["C-]", "C-]"],
+      ["M-x", "M-x"],
+      ["M-C-a", "M-C-a"],
+      ["C-M-a", "M-C-a"],
+      ["M-Enter", "M-Enter"],
+      ["F12", "F12"],
+      ["f1", "F1"],
+      ["C-F3", "C-F3"],
+      ["M-C-Left", "C-M-Left"],
+      ["PPage", "PageUp"],
+      ["NPage", "PageDown"],
+      ["S-Tab", "BTab"],
+      ["`", "`"],
+      ["%", "%"],
+      ["-", "-"],
+      ["M--", "M--"],
+      [" ", "Space"],
+      ["中", "中"],
+      ["bogus", null],
+      ["", null],
+      ["C-", null],
+      ["Ctrl-a", null],
+      ["C-1", null],
+      ["S-a", null],
+      ["C-Enter", null],
+      ["F13", null],
+      ["\x01", null],
+    ];
+    for (const [input, want] of cases) expect([input, keyName(input)]).toEqual([input, want]);
+    // Every name it returns is one the tokenizer gives its key.
+    const t = new KeyTokenizer();
+    expect(t.push("\x01\x00\x1b\x01\x1b[1;5R\x1b[Z\x1b\r").map((k) => k.name)).toEqual([
+      keyName("C-a"),
+      keyName("C-Space"),
+      keyName("C-M-a"),
+      keyName("C-F3"),
+      keyName("S-Tab"),
+      keyName("M-Enter"),
+    ]);
   });
 });
 

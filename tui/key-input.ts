@@ -18,6 +18,10 @@ const CSI_NAMES: Record<string, string> = {
   H: "Home",
   F: "End",
   Z: "BTab",
+  P: "F1",
+  Q: "F2",
+  R: "F3",
+  S: "F4",
 };
 const TILDE_NAMES: Record<string, string> = {
   "1": "Home",
@@ -26,6 +30,18 @@ const TILDE_NAMES: Record<string, string> = {
   "4": "End",
   "5": "PageUp",
   "6": "PageDown",
+  "11": "F1",
+  "12": "F2",
+  "13": "F3",
+  "14": "F4",
+  "15": "F5",
+  "17": "F6",
+  "18": "F7",
+  "19": "F8",
+  "20": "F9",
+  "21": "F10",
+  "23": "F11",
+  "24": "F12",
 };
 
 /** The tmux-style name of a control byte or printable character. */
@@ -36,17 +52,87 @@ function charName(ch: string): string {
   if (c === 0x7f) return "BSpace";
   if (c === 0x20) return "Space";
   if (c === 0x00) return "C-Space";
-  if (c < 0x20) return `C-${String.fromCharCode(c + 0x60)}`;
+  if (c === 0x1b) return "Escape";
+  // C-a..C-z; then C-\ C-] C-^ C-_ (tmux's names).
+  if (c < 0x20) return `C-${String.fromCharCode(c <= 26 ? c + 0x60 : c + 0x40)}`;
   return ch;
 }
 
-/** Byte string of a key name usable as a prefix ("C-b", "C-a", "`"); null if unknown. */
-export function keyBytes(name: string): string | null {
-  const m = /^C-([a-z@\\\]^_[])$/i.exec(name);
-  if (m) return String.fromCharCode(m[1].toLowerCase().charCodeAt(0) & 0x1f);
-  if (name === "C-Space") return "\x00";
-  if ([...name].length === 1) return name;
+/** Keys with a name of their own that arrive as CSI or SS3 sequences (they may carry C-, M- and S-). */
+const CSI_KEYS = [
+  "Up",
+  "Down",
+  "Left",
+  "Right",
+  "Home",
+  "End",
+  "IC",
+  "DC",
+  "PageUp",
+  "PageDown",
+  ...Array.from({ length: 12 }, (_, i) => `F${i + 1}`),
+];
+/** Other named keys, and tmux's other spellings. */
+const OTHER_KEYS = ["Enter", "Tab", "BSpace", "Space", "Escape", "BTab"];
+const ALIASES: Record<string, string> = {
+  ppage: "PageUp",
+  pgup: "PageUp",
+  npage: "PageDown",
+  pgdn: "PageDown",
+};
+const NAMED = new Map<string, string>(
+  [...CSI_KEYS, ...OTHER_KEYS].map((k) => [k.toLowerCase(), k] as [string, string]),
+);
+for (const [alias, name] of Object.entries(ALIASES)) NAMED.set(alias, name);
+
+/** What C-x is as this tokenizer names it (C-i is Tab, C-m Enter, C-[ Escape, C-? BSpace), or null. */
+function controlName(ch: string): string | null {
+  const lower = ch.toLowerCase();
+  if (/^[a-z]$/.test(lower)) return charName(String.fromCharCode(lower.charCodeAt(0) & 0x1f));
+  if (ch === "@" || ch === " ") return "C-Space";
+  if (ch === "?") return "BSpace";
+  if ("[\\]^_".includes(ch)) return charName(String.fromCharCode(ch.charCodeAt(0) & 0x1f));
   return null;
+}
+
+/**
+ * A key name as tmux spells it (`C-a`, `^A`, `c-a`, `M-x`, `C-Space`, `F12`, `PPage`, a
+ * character), in the form {@link KeyTokenizer} names that key; null when it names no key the
+ * tokenizer can produce (`bogus`, `C-`, `Ctrl-a`).
+ */
+export function keyName(input: string): string | null {
+  let rest = input;
+  if (/^\^.$/u.test(rest)) rest = `C-${rest[1]}`;
+  let ctrl = false;
+  let meta = false;
+  let shift = false;
+  while (rest.length > 2 && rest[1] === "-") {
+    const mod = rest[0].toUpperCase();
+    if (mod === "C") ctrl = true;
+    else if (mod === "M") meta = true;
+    else if (mod === "S") shift = true;
+    else break;
+    rest = rest.slice(2);
+  }
+  if ([...rest].length === 1) {
+    const c = rest.codePointAt(0) ?? 0;
+    if (c < 0x20 || c === 0x7f || shift) return null;
+    const base = ctrl ? controlName(rest) : charName(rest);
+    return base === null ? null : meta ? `M-${base}` : base;
+  }
+  const name = NAMED.get(rest.toLowerCase());
+  if (!name) return null;
+  if (CSI_KEYS.includes(name)) return `${ctrl ? "C-" : ""}${meta ? "M-" : ""}${shift ? "S-" : ""}${name}`;
+  let base: string | null = name;
+  if (shift) base = name === "Tab" && !ctrl ? "BTab" : null;
+  else if (ctrl) base = name === "Space" ? "C-Space" : null;
+  if (base === null || (meta && (base === "Escape" || base === "BTab"))) return null;
+  return meta ? `M-${base}` : base;
+}
+
+/** The error for a key name {@link keyName} does not know, after `what` (e.g. `--prefix`). */
+export function badKeyName(what: string, name: string): Error {
+  return new Error(`${what}: ${JSON.stringify(name)} is not a key name (e.g. C-a, C-Space, M-a, F12, \`)`);
 }
 
 /** Incrementally tokenises terminal input; a CSI sequence split across reads is kept until complete. */

@@ -1,15 +1,17 @@
-// MuxApp: the mosh-mux TUI, a client attached to the background process: draws its panes, turns keys into input and commands, puts SSH panes' questions up, detaches.
+// MuxApp: the mosh-mux TUI, a client attached to the background process: draws its panes, turns keys and the mouse into input, commands and copy mode, puts SSH panes' questions up, passes the clipboard on, detaches.
 import type { MuxConnection } from "../sdk/mux/connection.js";
 import { MuxError } from "../sdk/mux/errors.js";
 import type { ClientMessage, LayoutCommand, ServerMessage } from "../sdk/mux/protocol.js";
+import type { CellSurface } from "./cell-surface.js";
 import { type CommandHost, runCommand } from "./commands.js";
 import type { MuxConfig } from "./config.js";
 import { type KeyToken, KeyTokenizer, PrefixKeys } from "./key-input.js";
 import { dialogKey, type Mode } from "./mode.js";
+import { mouseReport } from "./mouse-report.js";
 import { newPaneView, type PaneView } from "./pane-painter.js";
 import { QuestionQueue, questionMode } from "./question-queue.js";
 import { focusedPane, paintScreen } from "./screen-painter.js";
-import { type ScrollHost, scrollBy, scrollKey } from "./scroll-view.js";
+import { type CopyHost, copyKey, enterCopyMode, wheel } from "./scroll-view.js";
 import { BlessedSurface } from "./surface.js";
 import { type PaneMirror, ViewState } from "./view-state.js";
 
@@ -28,7 +30,18 @@ export interface MuxAppOptions {
   notice?: string;
   /** Smallest interval between two draws in ms (default 16: frames are coalesced to ~60 per second). */
   frameIntervalMs?: number;
+  /** The outer terminal (default: a {@link BlessedSurface} on this process's terminal; tests pass a fake). */
+  surface?: (onInput: (data: string) => void, onResize: () => void) => OuterSurface;
 }
+
+/** The outer terminal as the app holds it: a cell surface it gives back at the end. */
+export interface OuterSurface extends CellSurface {
+  /** Gives the terminal back. */
+  restore(): void;
+}
+
+/** Lines one notch of the mouse wheel scrolls copy mode (tmux's 5). */
+const WHEEL_LINES = 5;
 
 /**
  * How the TUI ended: detached (C-b d, SIGTERM), the sessions ended (quit, last pane closed), the
@@ -45,7 +58,9 @@ export class MuxApp {
   readonly #keys: PrefixKeys;
   readonly #tokenizer = new KeyTokenizer();
   readonly #questions = new QuestionQueue();
-  #surface: BlessedSurface | null = null;
+  #surface: OuterSurface | null = null;
+  /** What copy mode copied last (C-b ] pastes it). */
+  #pasteBuffer = "";
   #mode: Mode = { kind: "normal" };
   #notice = "";
   #noticeUntil = 0;
@@ -78,10 +93,11 @@ export class MuxApp {
     const finished = new Promise<MuxAppEnd>((resolve) => {
       this.#resolve = resolve;
     });
-    const surface = new BlessedSurface(
-      (d) => this.#onInput(d),
-      () => this.#onResize(),
-    );
+    const onInput = (d: string): void => this.#onInput(d);
+    const onResize = (): void => this.#onResize();
+    const surface = this.#opts.surface
+      ? this.#opts.surface(onInput, onResize)
+      : new BlessedSurface(onInput, onResize);
     this.#surface = surface;
     this.#conn.on("message", (m) => this.#onServer(m));
     this.#conn.on("close", () => this.#end(this.#view.exitReason ? this.#exitEnd() : "lost-server"));
@@ -173,6 +189,12 @@ export class MuxApp {
         // A question may have come before its pane.
         if (this.#view.questions.length > 0) this.#askNext();
         break;
+      case "frame": {
+        // What a session puts on the clipboard goes to the terminal's (as mosh-client does).
+        const clip = this.#view.panes.get((m as { pane: number }).pane)?.takeClipboard();
+        if (clip && this.#opts.config.setClipboard === "on") this.#surface?.write(`\x1b]52;c;${clip}\x07`);
+        break;
+      }
       case "exit":
         // The socket closes next; the end follows from there.
         return;
@@ -251,8 +273,8 @@ export class MuxApp {
       return;
     }
     const focused = this.#focused();
-    if (focused && focused.view.scroll > 0 && !this.#keys.armed && t.name !== "Mouse") {
-      scrollKey(t, focused.view, focused.pane, this.#scrollHost);
+    if (focused?.view.copy && !this.#keys.armed && t.name !== "Mouse") {
+      copyKey(t, focused.view, this.#opts.config.modeKeys, this.#copyHost);
       this.#scheduleDraw();
       return;
     }
@@ -279,21 +301,39 @@ export class MuxApp {
 
   #onMouse(t: KeyToken): void {
     const m = t.mouse;
-    if (!m || m.release || (m.button & 0x23) !== 0) {
-      // Wheel up over a pane enters its scrollback.
-      if (m && !m.release && (m.button & 0x43) === 0x40) {
-        const id = this.#view.paneAt(m.x, m.y);
-        const pane = id === null ? undefined : this.#view.panes.get(id);
-        const view = id === null ? undefined : this.#views.get(id);
-        if (id !== null && pane && view) {
-          this.#focusPane(id);
-          scrollBy(view, pane, 3, this.#scrollHost);
-        }
-      }
+    if (!m) return;
+    // The wheel (buttons 64 and 65, any modifiers): a press without a release.
+    if (m.button & 0x40) {
+      if (!m.release && (m.button & 3) < 2) this.#onWheel(m.x, m.y, (m.button & 3) === 0);
       return;
     }
+    // A press of the left button focuses the pane under it.
+    if (m.release || (m.button & 0x23) !== 0) return;
     const id = this.#view.paneAt(m.x, m.y);
     if (id !== null) this.#focusPane(id);
+  }
+
+  /**
+   * The wheel over a pane, as in tmux: a program that asked for the mouse gets it; otherwise up
+   * enters (and scrolls) copy mode, down scrolls it back and leaves at the bottom.
+   */
+  #onWheel(x: number, y: number, up: boolean): void {
+    const id = this.#view.paneAt(x, y);
+    const pane = id === null ? undefined : this.#view.panes.get(id);
+    const view = id === null ? undefined : this.#views.get(id);
+    if (id === null || !pane || !view) return;
+    if (!view.copy) {
+      const r = view.rect;
+      const report = mouseReport(pane.frame(), up ? 64 : 65, x - r.x, Math.max(y - r.y - 1, 0));
+      if (report) {
+        this.#send({ t: "input", pane: id, data: report });
+        return;
+      }
+      if (!up) return;
+      enterCopyMode(view, pane, { wheel: true });
+    }
+    wheel(view, up ? WHEEL_LINES : -WHEEL_LINES);
+    this.#fullRedraw = true;
   }
 
   #focusPane(id: number): void {
@@ -304,7 +344,7 @@ export class MuxApp {
     this.#fullRedraw = true;
   }
 
-  readonly #scrollHost: ScrollHost = {
+  readonly #copyHost: CopyHost = {
     prompt: (question, onDone) => {
       this.#mode = { kind: "prompt", question, text: "", onDone };
       this.#scheduleDraw();
@@ -322,7 +362,30 @@ export class MuxApp {
       this.#keys.feed(t);
       this.#scheduleDraw();
     },
+    copy: (text) => this.#copied(text),
   };
+
+  /** Copy mode copied `text`: it is the paste buffer, and goes to the terminal's clipboard (OSC 52). */
+  #copied(text: string): void {
+    this.#pasteBuffer = text;
+    if (this.#opts.config.setClipboard !== "off")
+      this.#surface?.write(`\x1b]52;c;${Buffer.from(text, "utf8").toString("base64")}\x07`);
+    const n = [...text].length;
+    this.#setNotice(
+      `copied ${n} character${n === 1 ? "" : "s"} (${this.#opts.config.prefix} ] pastes)`,
+      2000,
+    );
+  }
+
+  /** Types the paste buffer into the focused pane (bracketed when its program asked for that). */
+  #paste(): void {
+    const f = this.#focused();
+    if (!f || this.#pasteBuffer.length === 0) return;
+    // As typed Enter: line ends are CR.
+    const text = this.#pasteBuffer.replace(/\r?\n/g, "\r");
+    const data = f.pane.frame().bracketedPaste ? `\x1b[200~${text}\x1b[201~` : text;
+    this.#send({ t: "input", pane: f.pane.id, data });
+  }
 
   readonly #commandHost: CommandHost = {
     focused: () => this.#focused(),
@@ -345,7 +408,11 @@ export class MuxApp {
       if (mode.kind === "help") this.#fullRedraw = true;
     },
     notice: (text, ms) => this.#setNotice(text, ms),
-    scrollBack: (view, pane, rows) => scrollBy(view, pane, rows, this.#scrollHost),
+    copyMode: (view, pane, pageUp) => {
+      enterCopyMode(view, pane, { pageUp });
+      this.#fullRedraw = true;
+    },
+    paste: () => this.#paste(),
   };
 
   /** Ends every session: the server closes them, says `exit` and goes. */
@@ -366,7 +433,7 @@ export class MuxApp {
     if (!q) return;
     this.#focusPane(q.pane);
     const view = this.#views.get(q.pane);
-    if (view) view.scroll = 0;
+    if (view) view.copy = null;
     this.#mode = questionMode(
       q,
       (answer) => this.#send({ t: "answer", q: q.id, text: answer }),
@@ -410,6 +477,7 @@ export class MuxApp {
         armed: this.#keys.armed,
         prefix: this.#opts.config.prefix,
         bindings: this.#opts.config.bindings,
+        modeKeys: this.#opts.config.modeKeys,
         name: this.name,
         waiting: (id) => this.#questions.waiting(id),
         now,

@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { MuxConnection } from "../sdk/mux/connection.js";
 import { MuxError } from "../sdk/mux/errors.js";
 import type { MuxPaneInfo, MuxPaneSource, MuxPreset } from "../sdk/mux/protocol.js";
@@ -10,6 +10,7 @@ import { DEFAULT_SOCKET_NAME, muxSocketPath } from "../sdk/mux/socket-path.js";
 import { VERSION } from "../sdk/version.js";
 import { defaultConfig, loadConfig, type MuxConfig } from "./config.js";
 import { demoSources } from "./demo.js";
+import { badKeyName, keyName } from "./key-input.js";
 import type { MuxAppEnd, OpenRequest } from "./mux-app.js";
 import { launchServer } from "./server-launch.js";
 
@@ -26,17 +27,19 @@ interface PaneOpts {
   config: string | boolean;
 }
 
-function collect(value: string | boolean, prev: Array<string | true>): Array<string | true> {
-  return [...prev, typeof value === "string" ? value : true];
+/** Collects the --local options: "" (the option without a command) stands for the shell. */
+function collect(value: string, prev: Array<string | true>): Array<string | true> {
+  return [...prev, value === "" ? true : value];
 }
 
 function paneOptions(cmd: Command): Command {
   return cmd
-    .option(
-      "-l, --local [command]",
-      "a local pane running command (default: your shell); repeatable",
-      collect,
-      [],
+    .addOption(
+      new Option("-l, --local [command]", "a local pane running command (default: your shell); repeatable")
+        // Without a command the parser still runs (with ""), so -l -l and -l sh -l collect every pane.
+        .preset("")
+        .argParser(collect)
+        .default([]),
     )
     .option("--demo", "four local panes: shell, top, a 300 ms/10% loss link, a link that drops now and then")
     .option("--flap <up:down>", "demo: seconds the flaky link stays up and down (default 20:10)")
@@ -84,12 +87,19 @@ for the one that typed last. C-b q ends every session.
 Keys: the prefix (default C-b), then
   % "  split left/right, top/bottom   x  close (asks)    z  zoom
   arrows, o  move focus               c  new pane        E  equalise
-  [ PgUp  scrollback (/ search)       d  detach          q  quit (asks)
-  C-arrows  resize    M-1 M-2 M-5  preset layouts        ?  all bindings
-  prefix twice: send the prefix
-Mouse: click a pane to focus it, wheel up to scroll back.
+  [ PgUp  copy mode                   ]  paste           d  detach
+  C-arrows  resize    M-1 M-2 M-5  preset layouts        q  quit (asks)
+  prefix twice: send the prefix                          ?  all bindings
+Copy mode (tmux's vi keys; "modeKeys": "emacs" for its emacs ones): arrows, hjkl, w b e,
+  PgUp PgDn, g G; Space or v selects (C-v: a rectangle), Enter or y copies (to the terminal's
+  clipboard by OSC 52, and for C-b ]); / and ? search down and up, n N again; q leaves.
+Mouse: click a pane to focus it; the wheel scrolls copy mode (or goes to a program that asked
+  for the mouse).
 Config: $XDG_CONFIG_HOME/mosh-mux/config.json, e.g.
-  {"prefix": "C-a", "bindings": {"|": "split-h", "-": "split-v"}, "scrollbackLines": 5000}`,
+  {"prefix": "C-a", "bindings": {"|": "split-h", "-": "split-v"}, "scrollbackLines": 5000,
+   "modeKeys": "vi", "setClipboard": "on"}
+  setClipboard: on (copy mode and the sessions set the terminal's clipboard), external (copy
+  mode only) or off.`,
 );
 
 function fail(msg: string, status = 1): never {
@@ -136,7 +146,11 @@ function loadSettings(opts: PaneOpts): MuxConfig {
   } catch (err) {
     fail((err as Error).message);
   }
-  if (opts.prefix) config.prefix = opts.prefix;
+  if (opts.prefix !== undefined) {
+    const prefix = keyName(opts.prefix);
+    if (prefix === null) fail(badKeyName("--prefix", opts.prefix).message);
+    config.prefix = prefix;
+  }
   return config;
 }
 

@@ -1,5 +1,7 @@
 // Painting one pane on a fake surface: header, screen rows, scrollback, the text of failed and connecting panes, and rows already drawn left alone.
 import { describe, expect, it } from "vitest";
+import { PALETTE } from "../sdk/terminal/frame.js";
+import { CopyMode } from "./copy-mode.js";
 import { FakeSurface, mirroredPane, paneInfo, showLines } from "./fake-surface.fixture.js";
 import { newPaneView, type PaintOptions, paintPane, wrap } from "./pane-painter.js";
 
@@ -96,7 +98,7 @@ describe("paintPane", () => {
     expect(s.line(0)).toMatch(/^▶2 p2 waiting to ask /);
   });
 
-  it("shows the scrollback above the screen when scrolled back, and the position in the header", () => {
+  it("shows the scrollback above the screen in copy mode, and the position in the header", () => {
     const s = new FakeSurface(30, 4);
     const pane = mirroredPane(
       paneInfo(1, { cols: 30, rows: 3 }),
@@ -104,17 +106,49 @@ describe("paintPane", () => {
       ["b0", "b1", "b2", "b3"],
     );
     const v = viewAt(30, 4);
-    v.scroll = 2;
+    v.copy = new CopyMode(pane.scrollback, pane.frame(), 3);
+    v.copy.scroll(2, 3);
     paintPane(s, pane, v, opts());
     expect(s.line(0)).toMatch(/\[scroll 2\/4\]/);
     expect(s.lines().slice(1, 4)).toEqual(["b2", "b3", "s0"]);
   });
 
-  it("repaints the whole line around a wide character (blessed skips the cell after it)", () => {
+  it("highlights copy mode's search matches (the one at the cursor apart) and its selection", () => {
+    const s = new FakeSurface(30, 4);
+    const pane = mirroredPane(paneInfo(1, { cols: 30, rows: 3 }), ["foo bar foo", "x", "$ "], [], {
+      row: 2,
+      col: 2,
+    });
+    const v = viewAt(30, 4);
+    const c = new CopyMode(pane.scrollback, pane.frame(), 3);
+    v.copy = c;
+    c.find("foo", true, 3);
+    paintPane(s, pane, v, opts());
+    // The search went round to "foo" at (0, 0): that one is the current match, (8, 0) another.
+    expect(s.cell(1, 0).bg).toBe(PALETTE | 5);
+    expect(s.cell(1, 2).bg).toBe(PALETTE | 5);
+    expect(s.cell(1, 3).bg).toBe(0);
+    expect(s.cell(1, 8).bg).toBe(PALETTE | 6);
+    expect(s.line(0)).not.toContain("[sel]");
+    c.beginSelection();
+    c.move(0, 1, 3);
+    paintPane(s, pane, v, opts());
+    expect(s.line(0)).toContain("[sel]");
+    // Selected: from (0, 0) to (0, 1), the rest of row 0 and the start of row 1.
+    expect(s.cell(1, 20).bg).toBe(PALETTE | 3);
+    expect(s.cell(2, 0).bg).toBe(PALETTE | 3);
+    expect(s.cell(2, 1).bg).toBe(0);
+    expect(c.selectedText()).toBe("foo bar foo\nx");
+  });
+
+  it('puts a wide character and its right half (""), and a space where the pane\'s edge cuts one', () => {
     const s = new FakeSurface(10, 3);
     paintPane(s, mirroredPane(paneInfo(1, { cols: 10, rows: 2 }), ["a漢b"]), viewAt(10, 3), opts());
     s.flush();
-    expect(s.line(1).slice(0, 4)).toBe("a漢 b");
+    expect(s.line(1).slice(0, 3)).toBe("a漢b");
+    expect(s.cell(1, 2).ch).toBe("");
+    paintPane(s, mirroredPane(paneInfo(2, { cols: 10, rows: 2 }), ["abc漢"]), viewAt(4, 3), opts());
+    expect(s.line(1).slice(0, 4)).toBe("abc ");
   });
 });
 

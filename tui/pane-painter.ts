@@ -1,7 +1,8 @@
-// Paints one pane on the surface: its header (number, label, RTT, state) and its rows (screen, scrollback, or the text of a failed or connecting pane), skipping rows already drawn.
-import type { Row } from "../sdk/terminal/frame.js";
-import { BLESSED_DEFAULT, BlessedFlag, blessedAttr, packAttr } from "./cell-style.js";
+// Paints one pane on the surface: its header (number, label, RTT, state) and its rows (screen, copy mode with its selection and search matches, or the text of a failed or connecting pane), skipping rows already drawn.
+import { ATTR_MASK, Attr, type Row } from "../sdk/terminal/frame.js";
+import { type CellStyle, PLAIN, style } from "./cell-style.js";
 import type { CellSurface } from "./cell-surface.js";
+import type { CopyMode } from "./copy-mode.js";
 import type { Rect } from "./layout.js";
 import type { PaneMirror } from "./view-state.js";
 
@@ -11,16 +12,13 @@ export interface PaneView {
   /** What each content row shows: a Row (by identity) or a synthetic key. */
   drawn: Array<Row | string | null>;
   header: string;
-  /** Scrollback browsing: rows up from the live screen (0 = live), and the search string. */
-  scroll: number;
-  search: string;
-  /** Scrollback index of the last search hit (-1: none). */
-  lastHit: number;
+  /** Copy mode (scrollback, selection, search), or null. */
+  copy: CopyMode | null;
 }
 
-/** A fresh view of a pane (nothing drawn, not scrolled). */
+/** A fresh view of a pane (nothing drawn, not in copy mode). */
 export function newPaneView(): PaneView {
-  return { rect: { x: 0, y: 0, w: 0, h: 0 }, drawn: [], header: "", scroll: 0, search: "", lastHit: -1 };
+  return { rect: { x: 0, y: 0, w: 0, h: 0 }, drawn: [], header: "", copy: null };
 }
 
 /** The question a pane asks on the status line now, as its pane shows it. */
@@ -44,12 +42,22 @@ export interface PaintOptions {
   now: number;
 }
 
-export const BORDER_ATTR = packAttr(0, 8, BLESSED_DEFAULT);
-const HEADER_ATTR = packAttr(0, 7, 236);
-const HEADER_FOCUS_ATTR = packAttr(BlessedFlag.bold, 0, 2);
-const HEADER_STALL_ATTR = packAttr(BlessedFlag.bold, 15, 1);
-const HEADER_ENDED_ATTR = packAttr(0, 15, 8);
-const NOTICE_ATTR = packAttr(BlessedFlag.bold, 15, 8);
+/**
+ * Borders between panes: the terminal's own foreground on its own background, so they show on
+ * dark and light themes alike (as tmux's pane-border-style); the focused pane's are green (as
+ * tmux's pane-active-border-style).
+ */
+export const BORDER: CellStyle = PLAIN;
+export const ACTIVE_BORDER: CellStyle = style(0, 2);
+const HEADER: CellStyle = style(0, 7, 236);
+const HEADER_FOCUS: CellStyle = style(Attr.bold, 0, 2);
+const HEADER_STALL: CellStyle = style(Attr.bold, 15, 1);
+const HEADER_ENDED: CellStyle = style(0, 15, 8);
+const NOTICE: CellStyle = style(Attr.bold, 15, 8);
+/** Copy mode: the selection, search matches and the match at the cursor (tmux's mode-style and match styles). */
+const SELECTION: CellStyle = style(0, 0, 3);
+const MATCH: CellStyle = style(0, 0, 6);
+const CURRENT_MATCH: CellStyle = style(0, 0, 5);
 
 /** Splits `text` into lines of at most `w` characters, breaking at spaces where it can. */
 export function wrap(text: string, width: number): string[] {
@@ -76,64 +84,95 @@ export function wrap(text: string, width: number): string[] {
 export function paintPane(surface: CellSurface, pane: PaneMirror, v: PaneView, o: PaintOptions): void {
   const r = v.rect;
   const focused = o.focused;
+  const copy = v.copy;
+  const rows = r.h - 1;
   // Header: number, label, RTT, state.
   let state = "";
-  let attr = focused ? HEADER_FOCUS_ATTR : HEADER_ATTR;
+  let hs = focused ? HEADER_FOCUS : HEADER;
   if (pane.state === "stalled") {
     state = ` ⚠ no ${pane.stallKind} ${pane.stalledSeconds(o.now)}s`;
-    attr = HEADER_STALL_ATTR;
+    hs = HEADER_STALL;
   } else if (pane.state === "ended") {
     state = " [ended]";
-    attr = HEADER_ENDED_ATTR;
+    hs = HEADER_ENDED;
   } else if (pane.state === "failed") {
     state = " [failed]";
-    attr = HEADER_ENDED_ATTR;
+    hs = HEADER_ENDED;
   } else if (pane.state === "connecting") {
     if (o.asking) state = " asking…";
     else if (o.waiting) state = " waiting to ask";
     else state = " connecting…";
   }
   const rtt = pane.rtt;
-  const scroll = v.scroll > 0 ? ` [scroll ${v.scroll}/${pane.scrollback.length}]` : "";
+  let mode = "";
+  if (copy) {
+    const { up, max } = copy.position(Math.max(rows, 1));
+    mode = ` [scroll ${up}/${max}]${copy.anchor ? (copy.rect ? " [rect]" : " [sel]") : ""}`;
+  }
   const zoom = o.zoomed ? " [Z]" : "";
-  const header = `${focused ? "▶" : " "}${pane.id} ${pane.label}${rtt !== null && pane.state === "live" ? ` ${Math.round(rtt)}ms` : ""}${state}${zoom}${scroll} `;
-  const hkey = `${header}|${attr}|${r.w}`;
+  const header = `${focused ? "▶" : " "}${pane.id} ${pane.label}${rtt !== null && pane.state === "live" ? ` ${Math.round(rtt)}ms` : ""}${state}${zoom}${mode} `;
+  const hkey = `${header}|${hs === HEADER_FOCUS ? 1 : 0}${hs === HEADER_STALL ? 2 : 0}${hs === HEADER_ENDED ? 3 : 0}|${r.w}`;
   if (hkey !== v.header) {
     v.header = hkey;
-    const used = surface.text(r.y, r.x, r.w, attr, header, false);
-    for (let x = used; x < r.w; x++)
-      surface.put(r.y, r.x + x, focused ? HEADER_FOCUS_ATTR : BORDER_ATTR, "─");
+    const used = surface.text(r.y, r.x, r.w, hs, header, false);
+    const fill = focused ? HEADER_FOCUS : BORDER;
+    for (let x = used; x < r.w; x++) surface.put(r.y, r.x + x, "─", fill.attrs, fill.fg, fill.bg);
   }
   // Content rows.
-  const rows = r.h - 1;
   const frame = pane.frame();
-  const sb = pane.scrollback;
   // Text instead of the screen: why it failed, or what SSH says and asks while connecting.
   const text = paneText(pane, r.w, rows, o.asking);
-  const def = surface.defaultAttr;
+  // Copy mode's rows carry highlights: drawn afresh every time (the grid sends only what changed).
+  if (copy) v.drawn = [];
   for (let y = 0; y < rows; y++) {
     const sy = r.y + 1 + y;
     let want: Row | string | null;
     // (The lag warning is mosh's notification bar, drawn into the session's overlay frame.)
     if (pane.state === "failed") want = text[y] ?? null;
     else if (y < text.length) want = text[y];
-    else if (y === rows - 1 && pane.state === "ended")
+    else if (y === rows - 1 && pane.state === "ended" && !copy)
       want = `![session ended — press ${o.prefix} x to close]`;
-    else {
-      // With scroll = k the view starts k rows up into the scrollback.
-      const idx = y - v.scroll;
-      if (idx < 0) {
-        const si = sb.length + idx;
-        want = si >= 0 ? sb.row(si) : null;
-      } else want = idx < frame.rows ? frame.row(idx) : null;
-    }
+    else if (copy) {
+      const n = copy.top + y;
+      const row = copy.line(n);
+      if (row) {
+        paintRow(surface, sy, r.x, r.w, row);
+        highlight(surface, sy, r.x, r.w, row, copy, n);
+        continue;
+      }
+      want = null;
+    } else want = y < frame.rows ? frame.row(y) : null;
     if (v.drawn[y] === want && want !== undefined && v.drawn.length > y) continue;
     v.drawn[y] = want;
-    if (want === null) surface.text(sy, r.x, r.w, def, "");
+    if (want === null) surface.text(sy, r.x, r.w, PLAIN, "");
     else if (typeof want === "string")
-      surface.text(sy, r.x, r.w, want[0] === "!" ? NOTICE_ATTR : def, want.slice(1));
+      surface.text(sy, r.x, r.w, want[0] === "!" ? NOTICE : PLAIN, want.slice(1));
     else paintRow(surface, sy, r.x, r.w, want);
   }
+}
+
+/** Restyles the cells of line `n` that copy mode highlights: search matches, the match at the cursor, the selection. */
+function highlight(
+  surface: CellSurface,
+  sy: number,
+  sx: number,
+  w: number,
+  row: Row,
+  copy: CopyMode,
+  n: number,
+): void {
+  const restyle = (from: number, to: number, st: CellStyle): void => {
+    for (let x = Math.max(from, 0); x <= Math.min(to, w - 1, row.cols - 1); x++) {
+      const width = row.cellWidth(x);
+      const ch =
+        width === 0 ? "" : row.cellEmpty(x) ? " " : width === 2 && x + 1 >= w ? " " : row.cellText(x);
+      surface.put(sy, sx + x, ch, st.attrs | (row.meta[x] & (Attr.bold | Attr.underline)), st.fg, st.bg);
+    }
+  };
+  for (const m of copy.matchesOn(n))
+    restyle(m.x, m.x + m.w - 1, copy.isCurrentMatch(n, m) ? CURRENT_MATCH : MATCH);
+  const sel = copy.selectedOn(n);
+  if (sel) restyle(sel[0], sel[1], SELECTION);
 }
 
 /**
@@ -156,19 +195,17 @@ function paneText(pane: PaneMirror, w: number, rows: number, asking: PaneAsking 
 
 function paintRow(surface: CellSurface, sy: number, sx: number, w: number, row: Row): void {
   const n = Math.min(w, row.cols);
+  const { meta, fg, bg } = row;
   for (let x = 0; x < n; x++) {
-    const width = row.cellWidth(x);
-    const attr = blessedAttr(row.cellAttrs(x), row.fg[x], row.bg[x]);
+    const width = meta[x] >> 8;
+    const attrs = meta[x] & ATTR_MASK;
     if (width === 0) {
-      surface.put(sy, sx + x, attr, " ");
+      surface.put(sy, sx + x, x > 0 ? "" : " ", attrs, fg[x], bg[x]);
       continue;
     }
-    let ch = row.cellEmpty(x) ? " " : row.cellText(x);
-    if (width === 2 && x + 1 >= w) ch = " ";
-    surface.put(sy, sx + x, attr, ch);
-    // blessed prints a wide character and skips the cell after it; always repaint both.
-    if (width === 2) surface.touch(sy);
+    // A wide character cut by the pane's edge shows as a space.
+    const ch = row.cellEmpty(x) || (width === 2 && x + 1 >= w) ? " " : row.cellText(x);
+    surface.put(sy, sx + x, ch, attrs, fg[x], bg[x]);
   }
-  const def = surface.defaultAttr;
-  for (let x = n; x < w; x++) surface.put(sy, sx + x, def, " ");
+  for (let x = n; x < w; x++) surface.put(sy, sx + x, " ", 0, 0, 0);
 }

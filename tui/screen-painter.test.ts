@@ -1,6 +1,8 @@
 // Painting the whole screen on a fake surface: borders, what lies beyond the shared layout, panes, the status line, the help box, and the cursor.
 import { describe, expect, it } from "vitest";
+import { PALETTE } from "../sdk/terminal/frame.js";
 import { defaultConfig } from "./config.js";
+import { CopyMode } from "./copy-mode.js";
 import { FakeSurface, paneInfo, showLines } from "./fake-surface.fixture.js";
 import type { Mode } from "./mode.js";
 import { newPaneView, type PaneView } from "./pane-painter.js";
@@ -43,6 +45,7 @@ function state(view: ViewState, views: Map<number, PaneView>, o: Partial<ScreenS
     armed: false,
     prefix: "C-b",
     bindings: defaultConfig().bindings,
+    modeKeys: "vi",
     name: "default",
     waiting: () => false,
     now: 0,
@@ -61,11 +64,49 @@ describe("paintScreen", () => {
       "hi        │",
       "          │",
       "          │",
-      " default  1:p1 12ms l",
+      // Every pane on the status line, shortened to fit.
+      " default  1 12ms │ 2",
     ]);
     expect(s.flushed).toHaveLength(1);
     // Pane 1's cursor (row 1, col 2) under its header.
     expect(s.cursor).toEqual({ row: 2, col: 2 });
+    // The border beside the focused pane is green; the others (and the one of a single pane)
+    // in the terminal's own colours, visible on any theme (not black or grey on the default).
+    expect(s.cell(2, 10)).toEqual({ ch: "│", attrs: 0, fg: PALETTE | 2, bg: 0 });
+    view.apply({
+      t: "layout",
+      cols: 21,
+      rows: 6,
+      focus: 2,
+      zoomed: null,
+      order: [1, 2],
+      rects: [
+        [1, 0, 0, 10, 5],
+        [2, 11, 0, 10, 5],
+      ],
+    });
+    paintScreen(s, state(view, views), true);
+    expect(s.cell(2, 10)).toEqual({ ch: "│", attrs: 0, fg: PALETTE | 2, bg: 0 });
+    const three = new FakeSurface(32, 6);
+    view.apply({
+      t: "layout",
+      cols: 32,
+      rows: 6,
+      focus: 1,
+      zoomed: null,
+      order: [1, 2, 3],
+      rects: [
+        [1, 0, 0, 10, 5],
+        [2, 11, 0, 10, 5],
+        [3, 22, 0, 10, 5],
+      ],
+    });
+    views.set(3, { ...newPaneView(), rect: view.rects.get(3)! });
+    views.get(1)!.rect = view.rects.get(1)!;
+    views.get(2)!.rect = view.rects.get(2)!;
+    paintScreen(three, state(view, views), true);
+    expect(three.cell(2, 10).fg).toBe(PALETTE | 2);
+    expect(three.cell(2, 21)).toEqual({ ch: "│", attrs: 0, fg: 0, bg: 0 });
   });
 
   it("dots what lies beyond a layout made for a smaller client", () => {
@@ -115,14 +156,16 @@ describe("placeCursor", () => {
     expect(s.cursor).toEqual({ row: 5, col: 0 });
   });
 
-  it("hides the cursor while scrolled back, when the application hides it, or when it is outside the pane", () => {
+  it("puts the cursor at copy mode's, hides it when the application hides it or when it is outside the pane", () => {
     const s = new FakeSurface(21, 6);
     const { view, views } = twoPanes();
     const pane = view.panes.get(1)!;
-    views.get(1)!.scroll = 1;
+    const c = new CopyMode(pane.scrollback, pane.frame(), 4);
+    views.get(1)!.copy = c;
+    c.move(3, -1, 4);
     placeCursor(s, state(view, views));
-    expect(s.cursor).toBeNull();
-    views.get(1)!.scroll = 0;
+    expect(s.cursor).toEqual({ row: 1, col: 5 });
+    views.get(1)!.copy = null;
     placeCursor(s, state(view, views));
     expect(s.cursor).toEqual({ row: 2, col: 2 });
     showLines(pane, ["$ echo", "hi"], { row: 1, col: 2 }, false);

@@ -2,7 +2,8 @@
 import type { CellSurface } from "./cell-surface.js";
 import type { Rect } from "./layout.js";
 import type { Mode } from "./mode.js";
-import { BORDER_ATTR, type PaneView, paintPane } from "./pane-painter.js";
+import { ACTIVE_BORDER, BORDER, type PaneView, paintPane } from "./pane-painter.js";
+import { type ModeKeys, viewHeight } from "./scroll-view.js";
 import { paintHelp, paintStatus } from "./status-line.js";
 import type { PaneMirror, ViewState } from "./view-state.js";
 
@@ -22,6 +23,8 @@ export interface ScreenState {
   armed: boolean;
   prefix: string;
   bindings: ReadonlyMap<string, string>;
+  /** Copy mode's key table (for the help). */
+  modeKeys: ModeKeys;
   /** The server's socket name. */
   name: string;
   /** Whether pane `id` has an SSH question waiting for its turn. */
@@ -45,9 +48,11 @@ export function paintScreen(s: CellSurface, st: ScreenState, full: boolean): voi
   if (full) {
     // Borders everywhere, panes over them; what lies beyond the layout (another client set its
     // size) is dotted, as tmux does.
+    const { attrs, fg, bg } = BORDER;
     for (let y = 0; y < s.rows - 1; y++)
       for (let x = 0; x < s.cols; x++)
-        s.put(y, x, BORDER_ATTR, y < a.y + a.h && x < a.x + a.w ? "│" : OUTSIDE);
+        s.put(y, x, y < a.y + a.h && x < a.x + a.w ? "│" : OUTSIDE, attrs, fg, bg);
+    paintActiveBorder(s, st.view, a);
     for (const v of st.views.values()) {
       v.drawn = [];
       v.header = "";
@@ -79,9 +84,20 @@ export function paintScreen(s: CellSurface, st: ScreenState, full: boolean): voi
     focus: view.focus,
     now: st.now,
   });
-  if (mode.kind === "help") paintHelp(s, a, st.prefix, st.bindings);
+  if (mode.kind === "help") paintHelp(s, a, st.prefix, st.bindings, st.modeKeys);
   s.flush();
   placeCursor(s, st);
+}
+
+/** The border cells beside the focused pane in green (tmux's active border), when there are other panes. */
+function paintActiveBorder(s: CellSurface, view: ViewState, a: Rect): void {
+  const r = view.rects.get(view.focus);
+  if (!r || view.rects.size < 2) return;
+  const { attrs, fg, bg } = ACTIVE_BORDER;
+  for (let y = r.y; y < Math.min(r.y + r.h, a.y + a.h); y++) {
+    if (r.x > a.x) s.put(y, r.x - 1, "│", attrs, fg, bg);
+    if (r.x + r.w < a.x + a.w) s.put(y, r.x + r.w, "│", attrs, fg, bg);
+  }
 }
 
 /** The focused pane and this client's view of it. */
@@ -94,9 +110,9 @@ export function focusedPane(
 }
 
 /**
- * Puts the cursor where the user types: after the question of a dialog on the status line, else
- * at the focused pane's cursor when the pane shows its live screen with the cursor visible and
- * inside the pane; hidden otherwise.
+ * Puts the cursor where the user types: after the question of a dialog on the status line; at
+ * copy mode's cursor while the focused pane is in copy mode; else at the focused pane's cursor
+ * when the pane shows its live screen with the cursor visible and inside the pane; hidden otherwise.
  */
 export function placeCursor(s: CellSurface, st: ScreenState): void {
   const mode = st.mode;
@@ -108,8 +124,15 @@ export function placeCursor(s: CellSurface, st: ScreenState): void {
   }
   const f = focusedPane(st);
   const r = f ? st.view.rects.get(f.pane.id) : undefined;
-  if (!f || !r || mode.kind === "help" || f.view.scroll > 0 || f.pane.state === "failed") {
+  if (!f || !r || mode.kind === "help" || f.pane.state === "failed") {
     s.hideCursor();
+    return;
+  }
+  const copy = f.view.copy;
+  if (copy) {
+    const cy = copy.cy - copy.top;
+    if (cy < 0 || cy >= viewHeight(f.view) || copy.cx >= r.w) s.hideCursor();
+    else s.showCursor(r.y + 1 + cy, r.x + copy.cx);
     return;
   }
   const frame = f.pane.frame();

@@ -1,7 +1,7 @@
 // The status line and the help box on a fake surface: panes and their states, the prefix, dialogs, notices, secrets never shown.
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "./config.js";
-import { FakeSurface, mirroredPane, paneInfo } from "./fake-surface.fixture.js";
+import { FakeSurface, lookOf, mirroredPane, paneInfo } from "./fake-surface.fixture.js";
 import type { Mode } from "./mode.js";
 import { paintHelp, paintStatus, type StatusInfo } from "./status-line.js";
 import type { PaneMirror } from "./view-state.js";
@@ -30,7 +30,7 @@ describe("paintStatus", () => {
   it("shows the session name, each pane with its RTT or state, and the help hint at the right", () => {
     const s = new FakeSurface(60, 3);
     paintStatus(s, info());
-    expect(s.line(2)).toBe(" default  1:web 20ms live │ 2:db stalled 12s │   C-b ? help ");
+    expect(s.line(2)).toBe(" default  1:web 20ms live │ 2:db stalled 12s     C-b ? help ");
     // The focused pane and the stalled one stand out from the rest.
     const attrOf = (text: string) => s.attrAt(2, s.line(2).indexOf(text));
     expect(attrOf("1:web")).not.toBe(attrOf("C-b ? help"));
@@ -39,10 +39,11 @@ describe("paintStatus", () => {
     expect(s.lines().slice(0, 2)).toEqual(["", ""]);
   });
 
-  it("shows the prefix once pressed, a notice instead of the panes, and stops at the edge", () => {
+  it("shows the prefix once pressed, drops the hint and shortens entries rather than cutting them, and a notice instead of the panes", () => {
     const s = new FakeSurface(30, 2);
     paintStatus(s, info({ armed: true }));
-    expect(s.line(1)).toBe(" C-b  1:web 20ms live │ 2:db s");
+    // The focused pane keeps its label and RTT; the stalled one its number and time.
+    expect(s.line(1)).toBe(" C-b  1:web 20ms │ 2 !12s     ");
     paintStatus(s, info({ notice: "closing sessions…" }));
     expect(s.line(1).trimEnd()).toBe(" closing sessions…");
   });
@@ -66,7 +67,7 @@ describe("paintHelp", () => {
   it("lists every binding and the prefix in a box in the middle of the area", () => {
     const config = defaultConfig();
     const s = new FakeSurface(80, 40);
-    paintHelp(s, { x: 0, y: 0, w: 80, h: 39 }, "C-b", config.bindings);
+    paintHelp(s, { x: 0, y: 0, w: 80, h: 39 }, "C-b", config.bindings, "vi");
     const text = s.lines().join("\n");
     expect(text).toContain("mosh-mux keys: press C-b, then:");
     expect(text).toContain("send C-b to the pane");
@@ -75,8 +76,8 @@ describe("paintHelp", () => {
     const rows = s.lines().filter((l) => l.includes("mosh-mux keys"));
     expect(rows).toHaveLength(1);
     const boxRow = s.grid.findIndex((r) => r.some((c) => c.ch === "m"));
-    const left = s.grid[boxRow].findIndex((c) => c.attr !== s.defaultAttr);
-    const last = s.grid[boxRow].map((c) => c.attr !== s.defaultAttr).lastIndexOf(true);
+    const left = s.grid[boxRow].findIndex((c) => lookOf(c) !== s.defaultLook);
+    const last = s.grid[boxRow].map((c) => lookOf(c) !== s.defaultLook).lastIndexOf(true);
     const right = 80 - 1 - last;
     expect(Math.abs(left - right)).toBeLessThanOrEqual(1);
   });

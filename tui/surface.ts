@@ -1,20 +1,21 @@
-// The outer terminal as blessed drives it (the only module that touches blessed): the screen's cell grid (blessed internals), drawing changed lines, the cursor, mouse mode, input and restoring the terminal.
+// The outer terminal (the only module that touches blessed): blessed takes it over (alternate screen, raw mode, keypad, mouse reports, input, resize, giving it back); the cells are ours (a CellGrid drawn in the colours and attributes the terminal has).
 
 import type { Readable, Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import blessed from "blessed";
+import type { Color } from "../sdk/terminal/frame.js";
+import { CellGrid } from "./cell-grid.js";
 import { CellSurface } from "./cell-surface.js";
+import { type TerminalCaps, terminalCaps } from "./terminal-caps.js";
 
-/** blessed's screen cells (not in @types/blessed). */
-type Cell = [number, string];
-type Line = Cell[] & { dirty?: boolean };
+/** blessed's internals the surface uses (not in @types/blessed). */
 interface ScreenInternals {
-  lines: Line[];
   cols: number;
   rows: number;
-  dattr: number;
-  draw(start: number, end: number): void;
-  program: blessed.BlessedProgram & { input: NodeJS.ReadableStream; cursorHidden?: boolean };
+  program: blessed.BlessedProgram & {
+    input: NodeJS.ReadableStream;
+    _write(data: string): void;
+  };
 }
 
 /** The streams of the outer terminal (default: this process's stdin and stdout). */
@@ -51,21 +52,40 @@ function createScreen(streams?: SurfaceStreams): blessed.Widgets.Screen {
   }
 }
 
-/** The cell surface on the outer terminal, through blessed: put cells, then {@link BlessedSurface.flush} draws the changed lines. */
+/**
+ * The cell surface on the outer terminal. blessed does what it does well (taking the terminal
+ * over and giving it back, input, resize); its own cell output (256 colours, no italic, dim or
+ * 24-bit colour) is not used: the cells are drawn by {@link CellGrid.render} for the terminal's
+ * {@link TerminalCaps}.
+ */
 export class BlessedSurface extends CellSurface {
   #screen: blessed.Widgets.Screen | null;
   #s: ScreenInternals | null;
+  readonly #grid: CellGrid;
+  /** What the terminal shows (colours, italic, dim). */
+  readonly caps: TerminalCaps;
 
-  /** Takes over the terminal (alternate screen, raw mode, click reports); `onInput` gets what is typed, `onResize` size changes. */
-  constructor(onInput: (data: string) => void, onResize: () => void, streams?: SurfaceStreams) {
+  /**
+   * Takes over the terminal (alternate screen, raw mode, click and wheel reports); `onInput` gets
+   * what is typed, `onResize` size changes. `caps` defaults to what COLORTERM and the terminfo
+   * entry of the terminal (`streams.terminal`, else $TERM) say.
+   */
+  constructor(
+    onInput: (data: string) => void,
+    onResize: () => void,
+    streams?: SurfaceStreams,
+    caps: TerminalCaps = terminalCaps(
+      streams?.terminal ? { ...process.env, TERM: streams.terminal } : process.env,
+    ),
+  ) {
     super();
     const screen = createScreen(streams);
     this.#screen = screen;
     const s = screen as unknown as ScreenInternals;
     this.#s = s;
-    // Box-drawing characters go out as UTF-8, never through the alternate character set.
-    (screen as unknown as { tput: { brokenACS: boolean } }).tput.brokenACS = true;
-    // Clicks only (1000), reported in SGR form (1006); undone in restore().
+    this.caps = caps;
+    this.#grid = new CellGrid(s.cols, s.rows);
+    // Clicks and the wheel (1000), reported in SGR form (1006); undone in restore().
     s.program.setMouse({ vt200Mouse: true, sgrMouse: true }, true);
     // A keypress listener is what makes blessed put the terminal in raw mode and read it.
     s.program.on("keypress", () => undefined);
@@ -73,7 +93,11 @@ export class BlessedSurface extends CellSurface {
     s.program.input.on("data", (d: Buffer | string) => {
       onInput(typeof d === "string" ? d : decoder.write(d));
     });
-    screen.on("resize", onResize);
+    screen.on("resize", () => {
+      // blessed has cleared the terminal: everything is drawn again at the new size.
+      this.#grid.resize(s.cols, s.rows);
+      onResize();
+    });
   }
 
   /** Whether the terminal is still ours (not restored yet). */
@@ -83,44 +107,26 @@ export class BlessedSurface extends CellSurface {
 
   /** Width in cells. */
   get cols(): number {
-    return this.#s?.cols ?? 80;
+    return this.#s?.cols ?? this.#grid.cols;
   }
 
   /** Height in rows. */
   get rows(): number {
-    return this.#s?.rows ?? 24;
+    return this.#s?.rows ?? this.#grid.rows;
   }
 
-  /** blessed's default attribute. */
-  get defaultAttr(): number {
-    return this.#s?.dattr ?? (0x1ff << 9) | 0x1ff;
+  put(y: number, x: number, ch: string, attrs: number, fg: Color, bg: Color): void {
+    this.#grid.put(y, x, ch, attrs, fg, bg);
   }
 
-  /** Sets one cell (marks its line for drawing when it changed). */
-  put(y: number, x: number, attr: number, ch: string): void {
-    const line = this.#s?.lines[y];
-    if (!line || x < 0 || x >= line.length) return;
-    const cell = line[x];
-    if (cell[0] !== attr || cell[1] !== ch) {
-      cell[0] = attr;
-      cell[1] = ch;
-      line.dirty = true;
-    }
-  }
-
-  /** Marks line `y` for drawing (blessed prints a wide character and skips the cell after it: repaint both). */
-  touch(y: number): void {
-    const line = this.#s?.lines[y];
-    if (line) line.dirty = true;
-  }
-
-  /** Sends the changed lines to the terminal. */
+  /** Sends the changed cells to the terminal, in its colours. */
   flush(): void {
     const s = this.#s;
-    if (s) s.draw(0, s.rows - 1);
+    if (!s) return;
+    const out = this.#grid.render(this.caps);
+    if (out !== "") s.program._write(out);
   }
 
-  /** Shows the cursor at (row, col). */
   showCursor(row: number, col: number): void {
     const prog = this.#s?.program;
     if (!prog) return;
@@ -128,9 +134,12 @@ export class BlessedSurface extends CellSurface {
     prog.showCursor();
   }
 
-  /** Hides the cursor. */
   hideCursor(): void {
     this.#s?.program.hideCursor();
+  }
+
+  write(data: string): void {
+    this.#s?.program._write(data);
   }
 
   /** Gives the terminal back: mouse reporting off, main screen, cursor shown, cooked mode. */

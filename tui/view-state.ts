@@ -16,6 +16,9 @@ export class PaneMirror {
   #info: MuxPaneInfo;
   readonly #decoder = new FrameDecoder();
   #scrollback: Scrollback;
+  /** The clipboard (OSC 52) of the last screen (null before the first), and a change not yet taken. */
+  #clipboard: string | null = null;
+  #clipboardNew: string | null = null;
 
   constructor(info: MuxPaneInfo) {
     this.id = info.id;
@@ -88,7 +91,19 @@ export class PaneMirror {
 
   /** @internal */
   applyFrame(msg: Extract<ServerMessage, { t: "frame" }>): void {
-    this.#decoder.apply(msg);
+    const clip = this.#decoder.apply(msg).clipboard;
+    if (this.#clipboard !== null && clip !== this.#clipboard && clip !== "") this.#clipboardNew = clip;
+    this.#clipboard = clip;
+  }
+
+  /**
+   * What the session put on the clipboard (OSC 52's base64 payload) since the last call, if it
+   * changed after the first screen this client got (that one's is old news), else null.
+   */
+  takeClipboard(): string | null {
+    const c = this.#clipboardNew;
+    this.#clipboardNew = null;
+    return c;
   }
 }
 

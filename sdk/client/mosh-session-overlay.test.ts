@@ -175,6 +175,23 @@ describe("MoshSession renderIntervalMs", () => {
   });
 });
 
+describe("MoshSession rtt", () => {
+  it("follows the link while idle: the server's heartbeats echo ours, srtt and the rtt event follow", async () => {
+    const { session, pass, net } = await connected(150);
+    expect(session.srtt).toBeGreaterThan(250);
+    const seen: number[] = [];
+    session.on("rtt", (ms) => seen.push(ms));
+    // The link gets fast; nothing is typed and the screen does not change (heartbeats only).
+    net.setConditions({ delay: 2 });
+    await pass(60_000);
+    // One sample per heartbeat (3 s), each 4 ms, smoothed by 7/8: 300 ms is down to ~25.
+    expect(session.srtt).toBeLessThan(50);
+    // The changes were told, the last one being the current value.
+    expect(seen.length).toBeGreaterThan(5);
+    expect(Math.abs(seen.at(-1)! - session.srtt)).toBeLessThan(1);
+  });
+});
+
 describe("MoshSession overlays (simulated 300 ms RTT)", () => {
   it("with predictAtPrompt false, waits for the first echo as mosh does", async () => {
     const { session, until } = await connected(150, { predictAtPrompt: false });

@@ -1,11 +1,11 @@
-// Reads compiled terminfo entries (term(5), legacy and 32-bit formats) in-process: numbers and strings by their standard index, as tput prints them.
+// Reads compiled terminfo entries (term(5), legacy and 32-bit formats) in-process: numbers and strings by their standard index, as tput prints them, and the extended (user-defined) capabilities by name.
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
 /** The standard capabilities mosh-ts looks up, with their index in term(5)'s order. */
 const NUMBERS = { colors: 13 } as const;
-const STRINGS = { smcup: 28, rmcup: 40 } as const;
+const STRINGS = { smcup: 28, dim: 30, rmcup: 40, sitm: 311 } as const;
 
 /** A terminal's capabilities, as far as mosh-ts needs them. */
 export interface TerminfoEntry {
@@ -15,6 +15,14 @@ export interface TerminfoEntry {
   smcup: string;
   /** `rmcup` (exit_ca_mode), "" when absent. */
   rmcup: string;
+  /** `dim` (enter_dim_mode), "" when absent. */
+  dim: string;
+  /** `sitm` (enter_italics_mode), "" when absent. */
+  sitm: string;
+  /** Extended boolean capabilities that are set (`RGB`, tmux's `Tc`, ...), as `infocmp -x` lists them. */
+  extBooleans: ReadonlySet<string>;
+  /** Extended string capabilities (`Ms`, `setrgbf`, ...), padding stripped. */
+  extStrings: ReadonlyMap<string, string>;
 }
 
 /** The directories ncurses searches, in its order. */
@@ -87,13 +95,83 @@ export function parseTerminfo(buf: Buffer): TerminfoEntry | null {
     if (i >= strCount) return "";
     const off = buf.readInt16LE(offsetsAt + i * 2);
     if (off < 0 || off >= tableSize) return "";
-    const start = tableAt + off;
-    const end = buf.indexOf(0, start);
-    return stripPadding(
-      buf.toString("latin1", start, end < 0 || end > tableAt + tableSize ? tableAt + tableSize : end),
-    );
+    return stripPadding(cString(buf, tableAt + off, tableAt + tableSize));
   };
-  return { colors: number(NUMBERS.colors), smcup: string(STRINGS.smcup), rmcup: string(STRINGS.rmcup) };
+  const ext = parseExtended(buf, tableAt + tableSize, numSize);
+  return {
+    colors: number(NUMBERS.colors),
+    smcup: string(STRINGS.smcup),
+    rmcup: string(STRINGS.rmcup),
+    dim: string(STRINGS.dim),
+    sitm: string(STRINGS.sitm),
+    extBooleans: ext.booleans,
+    extStrings: ext.strings,
+  };
+}
+
+/** The NUL-terminated string at `start` (ending at `limit` at the latest). */
+function cString(buf: Buffer, start: number, limit: number): string {
+  const end = buf.indexOf(0, start);
+  return buf.toString("latin1", start, end < 0 || end > limit ? limit : end);
+}
+
+const NO_EXTENDED = { booleans: new Set<string>(), strings: new Map<string, string>() };
+
+/**
+ * The extended capabilities after the standard part (term(5) "EXTENDED STORAGE FORMAT"): a
+ * header of five counts, the boolean and number values, the offsets of the string values and of
+ * every capability's name, then the string table, values first, names after them. Anything
+ * inconsistent gives none.
+ */
+function parseExtended(
+  buf: Buffer,
+  end: number,
+  numSize: number,
+): { booleans: ReadonlySet<string>; strings: ReadonlyMap<string, string> } {
+  let at = end + (end % 2);
+  if (at + 10 > buf.length) return NO_EXTENDED;
+  const boolCount = buf.readUInt16LE(at);
+  const numCount = buf.readUInt16LE(at + 2);
+  const strCount = buf.readUInt16LE(at + 4);
+  const tableSize = buf.readUInt16LE(at + 8);
+  at += 10;
+  const boolsAt = at;
+  at += boolCount;
+  at += at % 2;
+  at += numCount * numSize;
+  const valueOffsetsAt = at;
+  const nameOffsetsAt = valueOffsetsAt + strCount * 2;
+  const names = boolCount + numCount + strCount;
+  const tableAt = nameOffsetsAt + names * 2;
+  if (tableAt + tableSize > buf.length) return NO_EXTENDED;
+  const limit = tableAt + tableSize;
+  // The names follow the last string value.
+  const values: string[] = [];
+  let namesAt = tableAt;
+  for (let i = 0; i < strCount; i++) {
+    const off = buf.readInt16LE(valueOffsetsAt + i * 2);
+    if (off < 0 || off >= tableSize) {
+      values.push("");
+      continue;
+    }
+    const v = cString(buf, tableAt + off, limit);
+    values.push(v);
+    namesAt = Math.max(namesAt, tableAt + off + Buffer.byteLength(v, "latin1") + 1);
+  }
+  const name = (i: number): string => {
+    const off = buf.readInt16LE(nameOffsetsAt + i * 2);
+    return off < 0 || namesAt + off >= limit ? "" : cString(buf, namesAt + off, limit);
+  };
+  const booleans = new Set<string>();
+  for (let i = 0; i < boolCount; i++) if (buf[boolsAt + i] === 1) booleans.add(name(i));
+  const strings = new Map<string, string>();
+  for (let i = 0; i < strCount; i++) {
+    const off = buf.readInt16LE(valueOffsetsAt + i * 2);
+    if (off >= 0) strings.set(name(boolCount + numCount + i), stripPadding(values[i]));
+  }
+  booleans.delete("");
+  strings.delete("");
+  return { booleans, strings };
 }
 
 /** Looks TERM's entry up as ncurses does; null when the terminal is unknown or the entry unreadable. */

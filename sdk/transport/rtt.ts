@@ -20,6 +20,9 @@ export class RttEstimator {
   srtt = 1000;
   /** Round-trip time variation in ms. */
   rttvar = 500;
+  /** Samples taken so far, and the last one (ms; 1000 before the first). */
+  samples = 0;
+  last = 1000;
   #hit = false;
 
   /** Whether at least one sample has been taken. */
@@ -30,6 +33,8 @@ export class RttEstimator {
   /** Feeds one RTT sample `r` (ms). Returns false when the sample was ignored (r ≥ 5000). */
   sample(r: number): boolean {
     if (!(r < RTT_SAMPLE_LIMIT)) return false;
+    this.samples++;
+    this.last = r;
     if (!this.#hit) {
       this.srtt = r;
       this.rttvar = r / 2;

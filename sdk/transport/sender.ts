@@ -37,6 +37,22 @@ export const EARLY_FRAME_GAP = 20;
  * client as soon as the shell has printed it.
  */
 export const START_FRAMES = 3;
+/**
+ * How long (ms) before the peer's next heartbeat ours should reach it when heartbeats are
+ * aligned ({@link TransportSender.alignHeartbeat}): well inside the 1 s for which mosh echoes a
+ * received timestamp. Not a mosh constant.
+ */
+export const HEARTBEAT_LEAD = 500;
+/**
+ * How much later than the aligned time a heartbeat may go when it may not go sooner (it would
+ * come less than ACK_INTERVAL after our last datagram): it still reaches the peer inside the 1 s.
+ */
+const ALIGN_SLACK = 400;
+/**
+ * How far the aligned time moves on when an aligned heartbeat was not echoed (the RTT changed by
+ * more than HEARTBEAT_LEAD while idle): less than the 1 s window, so a few steps find it again.
+ */
+const ALIGN_STEP = 900;
 
 const NEVER = Number.POSITIVE_INFINITY;
 const U64 = (1n << 64n) - 1n;
@@ -92,6 +108,21 @@ export interface SenderLink {
  * shell's prompt); this sends them as they come rather than up to a frame interval later. The
  * regular pace applies from the peer's first acknowledgement or after `startFrames` frames, so
  * a flood at start costs at most `startFrames` extra frames.
+ *
+ * **Heartbeat alignment (opt-in, timing only).** mosh echoes the peer's timestamp only in a
+ * datagram sent within 1 s of receiving it. Two idle ends heartbeat every ACK_INTERVAL, each on
+ * its own clock, in a fixed phase; when one end's heartbeat follows the other's closely, its
+ * timestamp reaches the other end more than 1 s before that end's next heartbeat and is never
+ * echoed, so that end takes no RTT sample for as long as the session is idle (its SRTT stays
+ * whatever the last activity left). {@link TransportSender.alignHeartbeat} (called by a client
+ * on each heartbeat of the server) moves our next heartbeat to reach the peer
+ * {@link HEARTBEAT_LEAD} ms before the peer's next one, and the peer's heartbeats then carry our
+ * timestamp back every time. It only ever delays a heartbeat (never less than ACK_INTERVAL
+ * between two of our datagrams, so never more datagrams than mosh sends: one interval is longer,
+ * up to ~2 intervals, once), and leaves an ack that is owed sooner (data, first contact) alone.
+ * It times by the last RTT sample (not SRTT, which lags); when an aligned heartbeat goes
+ * unechoed (the RTT changed by more than HEARTBEAT_LEAD while idle, so the last sample misplaces
+ * the window), the aligned time moves on by ALIGN_STEP until echoes come back.
  */
 export class TransportSender<S extends SyncState<S>> {
   #current: S;
@@ -109,6 +140,12 @@ export class TransportSender<S extends SyncState<S>> {
   #shutdownTries = 0;
   #shutdownStart = Number.NEGATIVE_INFINITY;
   #lastAckSent = -1n;
+  /** When our last datagram was sent. */
+  #lastSentAt: number;
+  /** Heartbeat alignment: the offset tried (see the class notes), and whether the last heartbeat sent was aligned. */
+  #alignShift = 0;
+  #alignNext = false;
+  #alignedBeatSent = false;
   /** Time of the last regular (not early) send: mosh's `back.time` as if no early frame had been sent. */
   #paceTime: number;
   /** mosh's `next_send_time`, without the fast path (valid after `calculateTimers`). */
@@ -144,6 +181,7 @@ export class TransportSender<S extends SyncState<S>> {
     this.#nextSendTime = now;
     this.#regularSendTime = now;
     this.#paceTime = now;
+    this.#lastSentAt = now;
     this.#startFrames = startFrames;
   }
 
@@ -248,6 +286,32 @@ export class TransportSender<S extends SyncState<S>> {
    */
   ackSoon(now: number): void {
     if (this.#nextAckTime > now) this.#nextAckTime = now;
+    this.#timersAt = Number.NaN;
+  }
+
+  /**
+   * The peer's heartbeat (a new state with an empty diff) arrived at `now`, `echoed` saying
+   * whether it brought an RTT sample, `rtt` the last sample: our next heartbeat is set to reach
+   * the peer {@link HEARTBEAT_LEAD} ms before the peer's next one (expected ACK_INTERVAL after
+   * this one was sent, `rtt / 2` ago), so that one echoes our timestamp (see the class notes).
+   * Never sooner than ACK_INTERVAL after our last datagram; an ack owed sooner keeps its time.
+   */
+  alignHeartbeat(now: number, rtt: number, echoed: boolean): void {
+    const missed = this.#alignedBeatSent && !echoed;
+    this.#alignedBeatSent = false;
+    if (this.#shutdown || this.#pendingDataAck) return;
+    const earliest = this.#lastSentAt + ACK_INTERVAL;
+    if (this.#nextAckTime < earliest) return;
+    // An echo: the last sample is the RTT now, no search needed; none for an aligned one: search on.
+    if (echoed) this.#alignShift = 0;
+    else if (missed) this.#alignShift = (this.#alignShift + ALIGN_STEP) % ACK_INTERVAL;
+    // Within the next interval (the peer's next heartbeat would otherwise put it off again).
+    const offset = ACK_INTERVAL - HEARTBEAT_LEAD - rtt + this.#alignShift;
+    const target = now + (((offset % ACK_INTERVAL) + ACK_INTERVAL) % ACK_INTERVAL);
+    let at = target;
+    if (at < earliest) at = earliest - target <= ALIGN_SLACK ? earliest : target + ACK_INTERVAL;
+    this.#nextAckTime = Math.max(at, earliest);
+    this.#alignNext = true;
     this.#timersAt = Number.NaN;
   }
 
@@ -407,7 +471,9 @@ export class TransportSender<S extends SyncState<S>> {
     const newNum = this.#shutdown ? SHUTDOWN_NUM : (back.num + 1n) & U64;
     this.#addSentState(now, newNum, this.#current.clone());
     this.#paceTime = now;
-    this.#sendInstruction(EMPTY, newNum);
+    const aligned = this.#alignNext;
+    this.#sendInstruction(EMPTY, newNum, now);
+    this.#alignedBeatSent = aligned;
     this.#nextAckTime = now + ACK_INTERVAL;
     this.#nextSendTime = NEVER;
   }
@@ -419,7 +485,7 @@ export class TransportSender<S extends SyncState<S>> {
     if (newNum === back.num) back.time = now;
     else this.#addSentState(now, newNum, this.#current.clone());
 
-    this.#sendInstruction(diff, newNum);
+    this.#sendInstruction(diff, newNum, now);
 
     back = this.#sent[this.#sent.length - 1];
     this.#assumed = back;
@@ -433,8 +499,10 @@ export class TransportSender<S extends SyncState<S>> {
     if (sent.length > SENT_STATES_CAP) sent.splice(sent.length - 16, 1);
   }
 
-  #sendInstruction(diff: Uint8Array, newNum: bigint): void {
+  #sendInstruction(diff: Uint8Array, newNum: bigint, now: number): void {
     this.#timersAt = Number.NaN;
+    this.#lastSentAt = now;
+    this.#alignNext = false;
     const inst: Instruction = {
       protocolVersion: PROTOCOL_VERSION,
       oldNum: this.#assumed.num,

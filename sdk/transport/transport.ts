@@ -49,7 +49,9 @@ export interface TransportOptions<L, R> {
    * prompt go out as they come). Client: answer the server's first datagram at once with an
    * ack, so that the server has an RTT sample (and leaves mosh's 250 ms start-up frame
    * interval) one round trip after the first contact rather than at the client's next
-   * datagram. Default true; false gives mosh's timing exactly. The client asks for its own
+   * datagram; and time its heartbeats so that the server's heartbeats carry its timestamp back
+   * (see {@link TransportSender.alignHeartbeat}: the RTT stays current while the session is
+   * idle). Default true; false gives mosh's timing exactly. The client asks for its own
    * early frames with {@link Transport.expedite}.
    */
   expediteEcho?: boolean;
@@ -107,6 +109,10 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
   readonly #expediteEcho: boolean;
   /** Client: the server's first datagram is still to be answered with an early ack. */
   #answerFirstContact: boolean;
+  /** Client: heartbeats timed for RTT samples while idle. */
+  readonly #alignHeartbeats: boolean;
+  /** Client: RTT samples taken when the server's last heartbeat arrived. */
+  #samplesAtBeat = 0;
 
   private constructor(opts: TransportOptions<L, R>, conn: Connection) {
     super();
@@ -114,6 +120,7 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
     this.#conn = conn;
     this.#expediteEcho = opts.role === "server" && (opts.expediteEcho ?? true);
     this.#answerFirstContact = opts.role === "client" && (opts.expediteEcho ?? true);
+    this.#alignHeartbeats = this.#answerFirstContact;
     const now = this.#now();
     const mindelay =
       opts.sendMindelay ?? (opts.role === "client" ? CLIENT_SEND_MINDELAY : SERVER_SEND_MINDELAY);
@@ -331,6 +338,10 @@ export class Transport<L extends SyncState<L>, R extends SyncState<R>> extends E
         this.#sender.setDataAck();
         // Server: user input arrived; its echo (the next change) may go out at once.
         if (this.#expediteEcho && num !== SHUTDOWN_NUM) this.#sender.expedite(now);
+      } else if (this.#alignHeartbeats && num !== SHUTDOWN_NUM) {
+        const samples = this.#conn.rtt.samples;
+        this.#sender.alignHeartbeat(now, this.#conn.rtt.last, samples !== this.#samplesAtBeat);
+        this.#samplesAtBeat = samples;
       }
       this.#guard(() => this.emit("remote-state", num, state));
     } else if (outcome.kind === "illegal") {

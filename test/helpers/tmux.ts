@@ -49,6 +49,8 @@ export interface TmuxSession {
   isDead(): Promise<boolean>;
   /** Waits until the program exits; resolves with its exit status (null if it died of a signal); rejects on timeout. */
   waitForExit(timeoutMs?: number): Promise<number | null>;
+  /** Runs a tmux command on this server (e.g. `["show-buffer"]`); resolves with its output. */
+  command(args: string[]): Promise<string>;
   /** Kills the server (`kill-server`, then by pid with its descendants) and removes its socket. Idempotent. */
   kill(): Promise<void>;
 }
@@ -175,6 +177,7 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
       return Number(await format("#{pane_pid}"));
     },
     isDead,
+    command: tmux,
     async waitForExit(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
