@@ -1,4 +1,6 @@
 // A cell's style (attributes, colours in Frame's encoding) as SGR for the outer terminal's capabilities: truecolor as is, else the nearest of 256, 16 or 8 colours; italic and dim only where the terminal has them.
+
+import { sgrAttrParams } from "../sdk/terminal/display-diff.js";
 import { Attr, type Color, PALETTE, RGB } from "../sdk/terminal/frame.js";
 import type { TerminalCaps } from "./terminal-caps.js";
 
@@ -116,14 +118,7 @@ export function sgr(attrs: number, fg: Color, bg: Color, caps: TerminalCaps): st
   }
   if (!caps.italic) a &= ~Attr.italic;
   if (!caps.dim) a &= ~Attr.dim;
-  let s = "\x1b[0";
-  if (a & Attr.bold) s += ";1";
-  if (a & Attr.dim) s += ";2";
-  if (a & Attr.italic) s += ";3";
-  if (a & Attr.underline) s += ";4";
-  if (a & Attr.blink) s += ";5";
-  if (a & Attr.inverse) s += ";7";
-  if (a & Attr.invisible) s += ";8";
+  let s = `\x1b[0${sgrAttrParams(a)}`;
   if (f !== 0) s += colorParams(f, 30, 90, 38);
   if (b !== 0) s += colorParams(b, 40, 100, 48);
   return `${s}m`;

@@ -30,18 +30,23 @@ export const HOST_DISPLAY: DisplayOptions = Object.freeze({ ech: true, bce: true
 const ESC = "\x1b";
 const CSI = "\x1b[";
 
+/** The SGR parameters of `attrs` (`;1` bold, `;2` dim, `;3` italic, `;4`, `;5`, `;7`, `;8`), each after a `;`, in mosh's order. */
+export function sgrAttrParams(attrs: number): string {
+  let s = "";
+  if (attrs & Attr.bold) s += ";1";
+  if (attrs & Attr.dim) s += ";2";
+  if (attrs & Attr.italic) s += ";3";
+  if (attrs & Attr.underline) s += ";4";
+  if (attrs & Attr.blink) s += ";5";
+  if (attrs & Attr.inverse) s += ";7";
+  if (attrs & Attr.invisible) s += ";8";
+  return s;
+}
+
 /** The SGR string for a rendition: always reset-then-set, `CSI 0;…m` (§9.6). */
 export function sgr(attrs: number, fg: Color, bg: Color): string {
   let s = "\x1b[0";
-  if (attrs !== 0) {
-    if (attrs & Attr.bold) s += ";1";
-    if (attrs & Attr.dim) s += ";2";
-    if (attrs & Attr.italic) s += ";3";
-    if (attrs & Attr.underline) s += ";4";
-    if (attrs & Attr.blink) s += ";5";
-    if (attrs & Attr.inverse) s += ";7";
-    if (attrs & Attr.invisible) s += ";8";
-  }
+  if (attrs !== 0) s += sgrAttrParams(attrs);
   if (fg !== 0) s += colorParams(fg, 30, 38);
   if (bg !== 0) s += colorParams(bg, 40, 48);
   return s + "m";
