@@ -21,15 +21,15 @@ const BAR_TEXT_LIMIT = 127;
 export interface NotificationEngineOptions {
   /** Appended to the bar's text, e.g. ` [To quit: Ctrl-^ .]` (default none). */
   quitHint?: string;
-  /** "Last contact" threshold in ms (default {@link SERVER_LATE_MS}). */
+  /** "Last contact" threshold in ms (default 6500, `SERVER_LATE_MS`). */
   serverLateMs?: number;
-  /** "Last reply" threshold in ms (default {@link REPLY_LATE_MS}). */
+  /** "Last reply" threshold in ms (default 10000, `REPLY_LATE_MS`). */
   replyLateMs?: number;
 }
 
 /** Options of {@link NotificationEngine.setMessage}. */
 export interface MessageOptions {
-  /** Stays until replaced (default: it lasts {@link MESSAGE_LIFETIME_MS}). */
+  /** Stays until replaced (default: it lasts 1000 ms, `MESSAGE_LIFETIME_MS`). */
   permanent?: boolean;
   /** Append the quit hint (default true; mosh leaves it out of the escape-key help). */
   quitHint?: boolean;
@@ -122,7 +122,7 @@ export class NotificationEngine {
     this.#showQuitHint = options.quitHint ?? true;
   }
 
-  /** Shows a network error (e.g. `sendto: Network is unreachable`) for {@link NETWORK_ERROR_LIFETIME_MS}. */
+  /** Shows a network error (e.g. `sendto: Network is unreachable`) for 3100 ms (`NETWORK_ERROR_LIFETIME_MS`). */
   setNetworkError(text: string, now: number): void {
     this.#message = text;
     this.#isNetworkError = true;

@@ -35,7 +35,7 @@ export interface PredictionEngineOptions {
    * - no key has been typed yet, or the last key was Enter (CR or LF) or Ctrl-C;
    * - the server's frame answers every key typed so far (its echo ack covers them), so no
    *   prediction is outstanding and the frame is the application's reply to that Enter;
-   * - that frame shows a shell prompt waiting for input ({@link atShellPrompt}: the cursor right
+   * - that frame shows a shell prompt waiting for input (`atShellPrompt`: the cursor right
    *   after `$ `, `# `, `% `, `> `, `❯ ` or `➜ `, only blanks after it, no password-like word on
    *   the line; `Password: ` and the like never qualify);
    * - no such guess has failed since the server last confirmed a prediction.
@@ -376,7 +376,7 @@ export class PredictionEngine {
 
   /**
    * Processes one read of keyboard input (`frame` = the server's screen now). A read longer than
-   * {@link PASTE_THRESHOLD} bytes is a paste: predictions are reset and none are made.
+   * 100 (`PASTE_THRESHOLD`) bytes is a paste: predictions are reset and none are made.
    */
   newUserBytes(bytes: Uint8Array, frame: Frame, now: number): void {
     if (this.#display === "never") return;

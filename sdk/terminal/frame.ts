@@ -64,7 +64,7 @@ export type MouseEncoding = 0 | 1005 | 1006 | 1015;
  * (`offsets[x]..offsets[x+1]`), `meta[x]` = width << 8 | attribute bits, `fg`/`bg` = colours.
  * An empty cell ('' text, never written or erased) has width 1; the right half of a wide
  * character has width 0 and '' text. `hash` covers everything, so unequal rows almost always
- * differ in hash and {@link rowEquals} of equal-hash rows is exact.
+ * differ in hash and `rowEquals` of equal-hash rows is exact.
  */
 export class Row {
   /** Number of cells. */
@@ -87,7 +87,7 @@ export class Row {
   /**
    * Takes ownership of the arrays (sessions build their rows themselves; within mosh-ts, use
    * `RowBuilder` or `blankRow`). `hash`, if
-   * given, must be what {@link hashRow} returns for these contents (a reader that already
+   * given, must be what `hashRow` returns for these contents (a reader that already
    * computed it passes it to save the second pass).
    */
   constructor(
