@@ -2,6 +2,7 @@
 import { FrameEncoder, type MuxPaneInfo } from "../sdk/mux/protocol.js";
 import { blankFrame, type Color, type Frame, type Row, RowBuilder } from "../sdk/terminal/frame.js";
 import { CellSurface } from "./cell-surface.js";
+import type { PaintOptions } from "./pane-painter.js";
 import { PaneMirror } from "./view-state.js";
 
 /** What a {@link FakeSurface} records of one cell ("" for the right half of a wide character). */
@@ -129,6 +130,11 @@ export function paneInfo(id: number, o: Partial<MuxPaneInfo> = {}): MuxPaneInfo 
     scrollbackLimit: 100,
     ...o,
   };
+}
+
+/** Paint options of a focused, unzoomed pane with prefix C-b at time 0, with overrides. */
+export function paintOptions(o: Partial<PaintOptions> = {}): PaintOptions {
+  return { focused: true, zoomed: false, asking: null, waiting: false, prefix: "C-b", now: 0, ...o };
 }
 
 /** A row of `cols` cells showing `text` (one cell per character; CJK and fullwidth forms as two). */

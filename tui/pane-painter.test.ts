@@ -2,18 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { PALETTE } from "../sdk/terminal/frame.js";
 import { CopyMode } from "./copy-mode.js";
-import { FakeSurface, mirroredPane, paneInfo, showLines } from "./fake-surface.fixture.js";
-import { newPaneView, type PaintOptions, paintPane, wrap } from "./pane-painter.js";
-
-const opts = (o: Partial<PaintOptions> = {}): PaintOptions => ({
-  focused: true,
-  zoomed: false,
-  asking: null,
-  waiting: false,
-  prefix: "C-b",
-  now: 0,
-  ...o,
-});
+import { FakeSurface, mirroredPane, paintOptions, paneInfo, showLines } from "./fake-surface.fixture.js";
+import { newPaneView, paintPane, wrap } from "./pane-painter.js";
 
 /** A view of a pane at (0, 0), `w` x `h` (header row included). */
 function viewAt(w: number, h: number) {
@@ -26,7 +16,7 @@ describe("paintPane", () => {
   it("draws the header (focus mark, number, label, RTT, zoom) and the screen's rows", () => {
     const s = new FakeSurface(24, 6);
     const pane = mirroredPane(paneInfo(1, { label: "web", rtt: 41.6 }), ["$ ls", "a  b"]);
-    paintPane(s, pane, viewAt(20, 5), opts({ zoomed: true }));
+    paintPane(s, pane, viewAt(20, 5), paintOptions({ zoomed: true }));
     expect(s.line(0)).toBe("▶1 web 42ms [Z] ────    ");
     expect(s.lines().slice(1, 5)).toEqual(["$ ls", "a  b", "", ""]);
     // Nothing beyond the pane's rectangle.
@@ -37,14 +27,14 @@ describe("paintPane", () => {
     const s = new FakeSurface(20, 5);
     const v = viewAt(20, 5);
     const pane = mirroredPane(paneInfo(1), ["one", "two"]);
-    paintPane(s, pane, v, opts());
+    paintPane(s, pane, v, paintOptions());
     s.flush();
     s.puts = 0;
-    paintPane(s, pane, v, opts());
+    paintPane(s, pane, v, paintOptions());
     // The same header and the same rows: nothing at all is put.
     expect(s.puts).toBe(0);
     showLines(pane, ["one", "TWO"]);
-    paintPane(s, pane, v, opts());
+    paintPane(s, pane, v, paintOptions());
     // Only the changed row's cells.
     expect(s.puts).toBe(20);
     s.flush();
@@ -55,10 +45,10 @@ describe("paintPane", () => {
   it("shows a stalled pane's time without contact, and an ended pane's hint", () => {
     const s = new FakeSurface(40, 5);
     const stalled = mirroredPane(paneInfo(2, { state: "stalled", stalledSince: 1000 }));
-    paintPane(s, stalled, viewAt(40, 5), opts({ focused: false, now: 8500 }));
+    paintPane(s, stalled, viewAt(40, 5), paintOptions({ focused: false, now: 8500 }));
     expect(s.line(0)).toMatch(/^ 2 p2 ⚠ no contact 7s ─+$/);
     const ended = mirroredPane(paneInfo(3, { state: "ended" }), ["bye"]);
-    paintPane(s, ended, viewAt(40, 5), opts({ prefix: "C-a" }));
+    paintPane(s, ended, viewAt(40, 5), paintOptions({ prefix: "C-a" }));
     expect(s.line(0)).toMatch(/^▶3 p3 \[ended\] ─+$/);
     expect(s.lines()[4]).toBe("[session ended — press C-a x to close]");
   });
@@ -66,7 +56,7 @@ describe("paintPane", () => {
   it("shows a failed pane's error, wrapped, in place of its screen, and the header says so", () => {
     const s = new FakeSurface(20, 5);
     const pane = mirroredPane(paneInfo(1, { state: "failed", error: "ssh: connection refused by host" }));
-    paintPane(s, pane, viewAt(20, 5), opts());
+    paintPane(s, pane, viewAt(20, 5), paintOptions());
     expect(s.lines().slice(0, 4)).toEqual([
       "▶1 p1 [failed] ─────",
       "failed: ssh:",
@@ -84,7 +74,7 @@ describe("paintPane", () => {
       s,
       pane,
       viewAt(30, 6),
-      opts({ asking: { body: ["The authenticity of host x can't be established."], secret: false } }),
+      paintOptions({ asking: { body: ["The authenticity of host x can't be established."], secret: false } }),
     );
     expect(s.line(0)).toMatch(/^▶1 p1 asking… /);
     expect(s.lines().slice(1, 5)).toEqual([
@@ -94,7 +84,7 @@ describe("paintPane", () => {
       "answer below: Enter answers, E",
     ]);
     const waiting = mirroredPane(paneInfo(2, { state: "connecting" }));
-    paintPane(s, waiting, viewAt(30, 6), opts({ waiting: true }));
+    paintPane(s, waiting, viewAt(30, 6), paintOptions({ waiting: true }));
     expect(s.line(0)).toMatch(/^▶2 p2 waiting to ask /);
   });
 
@@ -108,7 +98,7 @@ describe("paintPane", () => {
     const v = viewAt(30, 4);
     v.copy = new CopyMode(pane.scrollback, pane.frame(), 3);
     v.copy.scroll(2, 3);
-    paintPane(s, pane, v, opts());
+    paintPane(s, pane, v, paintOptions());
     expect(s.line(0)).toMatch(/\[scroll 2\/4\]/);
     expect(s.lines().slice(1, 4)).toEqual(["b2", "b3", "s0"]);
   });
@@ -123,7 +113,7 @@ describe("paintPane", () => {
     const c = new CopyMode(pane.scrollback, pane.frame(), 3);
     v.copy = c;
     c.find("foo", true, 3);
-    paintPane(s, pane, v, opts());
+    paintPane(s, pane, v, paintOptions());
     // The search went round to "foo" at (0, 0): that one is the current match, (8, 0) another.
     expect(s.cell(1, 0).bg).toBe(PALETTE | 5);
     expect(s.cell(1, 2).bg).toBe(PALETTE | 5);
@@ -132,7 +122,7 @@ describe("paintPane", () => {
     expect(s.line(0)).not.toContain("[sel]");
     c.beginSelection();
     c.move(0, 1, 3);
-    paintPane(s, pane, v, opts());
+    paintPane(s, pane, v, paintOptions());
     expect(s.line(0)).toContain("[sel]");
     // Selected: from (0, 0) to (0, 1), the rest of row 0 and the start of row 1.
     expect(s.cell(1, 20).bg).toBe(PALETTE | 3);
@@ -143,11 +133,11 @@ describe("paintPane", () => {
 
   it('puts a wide character and its right half (""), and a space where the pane\'s edge cuts one', () => {
     const s = new FakeSurface(10, 3);
-    paintPane(s, mirroredPane(paneInfo(1, { cols: 10, rows: 2 }), ["a漢b"]), viewAt(10, 3), opts());
+    paintPane(s, mirroredPane(paneInfo(1, { cols: 10, rows: 2 }), ["a漢b"]), viewAt(10, 3), paintOptions());
     s.flush();
     expect(s.line(1).slice(0, 3)).toBe("a漢b");
     expect(s.cell(1, 2).ch).toBe("");
-    paintPane(s, mirroredPane(paneInfo(2, { cols: 10, rows: 2 }), ["abc漢"]), viewAt(4, 3), opts());
+    paintPane(s, mirroredPane(paneInfo(2, { cols: 10, rows: 2 }), ["abc漢"]), viewAt(4, 3), paintOptions());
     expect(s.line(1).slice(0, 4)).toBe("abc ");
   });
 });

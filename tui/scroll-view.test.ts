@@ -1,6 +1,6 @@
 // Copy mode's keys: they move the view within the scrollback and stay in copy mode (G too), search down and up round the ends, copy a selection, pass the prefix on; the wheel; the painted pane follows (on a fake surface).
 import { describe, expect, it } from "vitest";
-import { FakeSurface, mirroredPane, paneInfo } from "./fake-surface.fixture.js";
+import { FakeSurface, mirroredPane, paintOptions, paneInfo } from "./fake-surface.fixture.js";
 import type { KeyToken } from "./key-input.js";
 import { newPaneView, paintPane } from "./pane-painter.js";
 import { type CopyHost, copyCommand, copyKey, enterCopyMode, type ModeKeys, wheel } from "./scroll-view.js";
@@ -95,14 +95,7 @@ describe("copy mode keys", () => {
     const s = new FakeSurface(12, 5);
     enterCopyMode(view, pane);
     press(view, h, ["C-y", "C-y"]);
-    paintPane(s, pane, view, {
-      focused: true,
-      zoomed: false,
-      asking: null,
-      waiting: false,
-      prefix: "C-b",
-      now: 0,
-    });
+    paintPane(s, pane, view, paintOptions());
     // (At the bottom the 4-row view shows line 9 above the 3-row screen.)
     expect(s.lines().slice(1)).toEqual(["line 7", "line 8", "line 9", "$"]);
     expect(view.copy?.position(4)).toEqual({ up: 2, max: 9 });

@@ -2,26 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { encodeRow, FrameEncoder, type MuxPaneInfo } from "../sdk/mux/protocol.js";
 import { blankFrame, RowBuilder } from "../sdk/terminal/frame.js";
+import { paneInfo } from "./fake-surface.fixture.js";
 import { ViewState } from "./view-state.js";
 
-const info = (id: number, o: Partial<MuxPaneInfo> = {}): MuxPaneInfo => ({
-  id,
-  label: `p${id}`,
-  source: { kind: "local" },
-  state: "live",
-  rtt: 12,
-  stalledSince: null,
-  stallKind: "contact",
-  roams: 0,
-  error: "",
-  notes: [],
-  cols: 4,
-  rows: 2,
-  focused: id === 1,
-  scrollback: 0,
-  scrollbackLimit: 3,
-  ...o,
-});
+const info = (id: number, o: Partial<MuxPaneInfo> = {}): MuxPaneInfo =>
+  paneInfo(id, { cols: 4, rows: 2, scrollbackLimit: 3, ...o });
 
 describe("ViewState", () => {
   it("follows layout, pane, frame, scroll, gone and questions messages", () => {
