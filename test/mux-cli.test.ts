@@ -4,9 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type MuxRuntime, muxRuntime } from "./helpers/mux.js";
-
-const mux = join(import.meta.dirname, "..", "dist", "bin", "mosh-mux.js");
+import { MOSH_MUX, type MuxRuntime, muxRuntime } from "./helpers/mux.js";
 
 interface Run {
   status: number | null;
@@ -19,7 +17,7 @@ function run(rt: MuxRuntime, args: string[], env: Record<string, string> = {}): 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [mux, ...args],
+      [MOSH_MUX, ...args],
       {
         env: {
           PATH: process.env.PATH,

@@ -1,10 +1,6 @@
-// mosh-mux driven in tmux: copy mode (entering with nothing scrolled off, G, search with highlights that goes round, a selection yanked through OSC 52), the sessions' own OSC 52, the mouse wheel, colours as deep as the terminal shows them (inside tmux, with COLORTERM, on 8 colours), visible borders, a status line for many panes.
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type MuxRuntime, muxRuntime } from "./helpers/mux.js";
-import { startTmux, type TmuxSession } from "./helpers/tmux.js";
-
-const mux = join(import.meta.dirname, "..", "dist", "bin", "mosh-mux.js");
+import { type MuxRuntime, muxRuntime, startMuxInTmux } from "./helpers/mux.js";
+import type { TmuxSession } from "./helpers/tmux.js";
 
 /**
  * Runs mosh-mux with `args` in a fresh tmux (clipboard on, so OSC 52 lands in tmux's paste
@@ -22,22 +18,7 @@ async function startMux(
     ...(o.unsetTmux ? ["-u", "TMUX"] : []),
     ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
   ];
-  const tmux = await startTmux({
-    cols: o.cols ?? 80,
-    rows: o.rows ?? 24,
-    command: [
-      "sh",
-      "-c",
-      `"$@"; echo "EXIT=$?"; exec sleep 600`,
-      "sh",
-      ...setEnv,
-      process.execPath,
-      mux,
-      "--no-config",
-      ...args,
-    ],
-    env: { PS1: "$ ", SHELL: "/bin/sh", XDG_CONFIG_HOME: "/nonexistent", ...rt.env },
-  });
+  const tmux = await startMuxInTmux(rt, args, { cols: o.cols ?? 80, rows: o.rows ?? 24, wrap: setEnv });
   await tmux.command(["set-option", "-s", "set-clipboard", "on"]);
   return tmux;
 }

@@ -4,35 +4,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MuxClient } from "../sdk/mux/mux-client.js";
-import { type MuxRuntime, muxRuntime } from "./helpers/mux.js";
+import { type MuxRuntime, muxRuntime, startMuxInTmux } from "./helpers/mux.js";
 import { descendants, isAlive } from "./helpers/procs.js";
-import { startTmux, type TmuxSession } from "./helpers/tmux.js";
-
-const mux = join(import.meta.dirname, "..", "dist", "bin", "mosh-mux.js");
+import type { TmuxSession } from "./helpers/tmux.js";
 
 /** Runs `mosh-mux args` in a fresh tmux (its exit status shows as EXIT=n), with the test's socket directory. */
 function startMux(rt: MuxRuntime, args: string[], cols = 100, rows = 30): Promise<TmuxSession> {
-  return startTmux({
-    cols,
-    rows,
-    command: [
-      "sh",
-      "-c",
-      `"$@"; echo "EXIT=$?"; exec sleep 600`,
-      "sh",
-      process.execPath,
-      mux,
-      "--no-config",
-      ...args,
-    ],
-    env: {
-      PS1: "$ ",
-      TERM: "xterm-256color",
-      SHELL: "/bin/sh",
-      XDG_CONFIG_HOME: "/nonexistent",
-      ...rt.env,
-    },
-  });
+  return startMuxInTmux(rt, args, { cols, rows, env: { TERM: "xterm-256color" } });
 }
 
 const lines = (screen: string): string[] => screen.split("\n");

@@ -6,10 +6,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MuxConnection } from "../sdk/mux/connection.js";
 import { MuxClient, type MuxPane } from "../sdk/mux/mux-client.js";
-import { type MuxRuntime, muxRuntime } from "./helpers/mux.js";
+import { MOSH_MUX, type MuxRuntime, muxRuntime } from "./helpers/mux.js";
 import { descendants, isAlive } from "./helpers/procs.js";
-
-const mux = join(import.meta.dirname, "..", "dist", "bin", "mosh-mux.js");
 
 /** Runs the mosh-mux command line; resolves with its exit status and output. */
 function run(
@@ -20,7 +18,7 @@ function run(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [mux, ...args],
+      [MOSH_MUX, ...args],
       {
         env: {
           ...process.env,

@@ -1,38 +1,19 @@
-// mosh-mux driven in tmux: tiling, focus, typing, split/close/zoom, resize, lag warning/stall indicator, scrollback, clean quit.
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { wcwidth } from "../sdk/terminal/wcwidth.js";
-import { type MuxRuntime, muxRuntime } from "./helpers/mux.js";
+import { type MuxRuntime, muxRuntime, startMuxInTmux } from "./helpers/mux.js";
 import { descendants } from "./helpers/procs.js";
-import { startTmux, type TmuxSession } from "./helpers/tmux.js";
-
-const mux = join(import.meta.dirname, "..", "dist", "bin", "mosh-mux.js");
+import type { TmuxSession } from "./helpers/tmux.js";
 
 /** The current test's socket directory (each test starts its own mosh-mux server there). */
 let runtime: MuxRuntime;
 
 async function startMux(args: string[], cols = 120, rows = 30): Promise<TmuxSession> {
   runtime = muxRuntime();
-  return startTmux({
+  return startMuxInTmux(runtime, args, {
     cols,
     rows,
-    command: [
-      "sh",
-      "-c",
-      `"$@"; echo "EXIT=$?"; echo "TTY=$(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|icrnl)' | tr '\\n' ' ')"; exec sleep 600`,
-      "sh",
-      process.execPath,
-      mux,
-      "--no-config",
-      ...args,
-    ],
-    env: {
-      PS1: "$ ",
-      TERM: "xterm-256color",
-      SHELL: "/bin/sh",
-      XDG_CONFIG_HOME: "/nonexistent",
-      ...runtime.env,
-    },
+    env: { TERM: "xterm-256color" },
+    after: `echo "TTY=$(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|icrnl)' | tr '\\n' ' ')"`,
   });
 }
 

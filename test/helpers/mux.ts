@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAlive, killTree, onCleanup } from "./procs.js";
+import { startTmux, type TmuxSession } from "./tmux.js";
 
 /** A test's own `XDG_RUNTIME_DIR`, so its mosh-mux servers are its own. */
 export interface MuxRuntime {
@@ -75,4 +76,42 @@ export function muxRuntime(): MuxRuntime {
       }
     },
   };
+}
+
+/** The built mosh-mux program. */
+export const MOSH_MUX = join(import.meta.dirname, "..", "..", "dist", "bin", "mosh-mux.js");
+
+/** How {@link startMuxInTmux} runs mosh-mux. */
+export interface MuxInTmuxOptions {
+  cols: number;
+  rows: number;
+  /** More environment for the tmux server (after PS1, SHELL and XDG_CONFIG_HOME; the runtime's last). */
+  env?: Record<string, string>;
+  /** Words before `node mosh-mux.js` (an `env …` that changes mosh-mux's own environment). */
+  wrap?: string[];
+  /** Shell run after mosh-mux exits and `EXIT=n` is printed, before the pane sleeps. */
+  after?: string;
+}
+
+/**
+ * Runs `mosh-mux --no-config args` in a fresh tmux with the runtime's socket directory; its exit
+ * status shows as `EXIT=n` in the pane, which then stays (sleep).
+ */
+export function startMuxInTmux(rt: MuxRuntime, args: string[], o: MuxInTmuxOptions): Promise<TmuxSession> {
+  return startTmux({
+    cols: o.cols,
+    rows: o.rows,
+    command: [
+      "sh",
+      "-c",
+      `"$@"; echo "EXIT=$?"; ${o.after ? `${o.after}; ` : ""}exec sleep 600`,
+      "sh",
+      ...(o.wrap ?? []),
+      process.execPath,
+      MOSH_MUX,
+      "--no-config",
+      ...args,
+    ],
+    env: { PS1: "$ ", SHELL: "/bin/sh", XDG_CONFIG_HOME: "/nonexistent", ...o.env, ...rt.env },
+  });
 }
