@@ -699,6 +699,14 @@ class LineEditor {
   }
 }
 
+/** Engine settings the property tests range over: display, overwrite, send interval (ms), prompt rule. */
+const ENGINE_CONFIG = [
+  fc.constantFrom<DisplayPreference>("adaptive", "always", "experimental"),
+  fc.boolean(),
+  fc.integer({ min: 20, max: 250 }),
+  fc.boolean(),
+] as const;
+
 describe("PredictionEngine: predictions never corrupt the final screen", () => {
   const key = fc.constantFrom("a", "b", " ", "\x7f", "\x1b[D", "\x1b[C", "\r", "中", "\x03");
   const step = fc.record({
@@ -712,10 +720,7 @@ describe("PredictionEngine: predictions never corrupt the final screen", () => {
     fc.assert(
       fc.property(
         fc.array(step, { minLength: 1, maxLength: 40 }),
-        fc.constantFrom<DisplayPreference>("adaptive", "always", "experimental"),
-        fc.boolean(),
-        fc.integer({ min: 20, max: 250 }),
-        fc.boolean(),
+        ...ENGINE_CONFIG,
         (steps, display, overwrite, sendInterval, prompt) => {
           const ed = new LineEditor(16, 4);
           const h = new Harness(ed.frame(), { display, overwrite, sendInterval, prompt });
@@ -810,10 +815,7 @@ describe("PredictionEngine.printPreview", () => {
     fc.assert(
       fc.property(
         fc.array(step, { minLength: 1, maxLength: 40 }),
-        fc.constantFrom<DisplayPreference>("adaptive", "always", "experimental"),
-        fc.boolean(),
-        fc.integer({ min: 20, max: 250 }),
-        fc.boolean(),
+        ...ENGINE_CONFIG,
         (steps, display, overwrite, sendInterval, prompt) => {
           const ed = new LineEditor(16, 4);
           const h = new Harness(ed.frame(), { display, overwrite, sendInterval, prompt });
