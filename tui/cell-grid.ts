@@ -43,6 +43,8 @@ export class CellGrid implements CellSink {
   #known = false;
   readonly #sgrCache = new Map<string, string>();
   #sgrCaps: TerminalCaps | null = null;
+  /** The style asked for last and its SGR. */
+  #lastSgr: { attrs: number; fg: Color; bg: Color; s: string } | null = null;
 
   constructor(cols: number, rows: number) {
     this.#cols = Math.max(cols, 1);
@@ -110,7 +112,11 @@ export class CellGrid implements CellSink {
     if (this.#sgrCaps !== caps) {
       this.#sgrCache.clear();
       this.#sgrCaps = caps;
+      this.#lastSgr = null;
     }
+    // Neighbouring cells mostly share a style: no key string or map lookup for them.
+    const last = this.#lastSgr;
+    if (last !== null && last.attrs === attrs && last.fg === fg && last.bg === bg) return last.s;
     const key = `${attrs},${fg},${bg}`;
     let s = this.#sgrCache.get(key);
     if (s === undefined) {
@@ -118,6 +124,7 @@ export class CellGrid implements CellSink {
       if (this.#sgrCache.size > 4096) this.#sgrCache.clear();
       this.#sgrCache.set(key, s);
     }
+    this.#lastSgr = { attrs, fg, bg, s };
     return s;
   }
 
